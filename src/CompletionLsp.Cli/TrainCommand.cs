@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using CompletionLsp.Core.Models;
+
+namespace CompletionLsp.Cli;
+
+public static class TrainCommand
+{
+    public static int Run(IEnumerable<string> argv)
+    {
+        var a = new Args(argv, new HashSet<string> { "--all-files", "--quiet" },
+            new HashSet<string> { "--out", "-o", "--order", "--smoothing", "--delta", "--min-count", "--models", "--device", "--time-budget", "--epochs" });
+        if (a.Positional.Count != 1) throw new UsageException("train wants one folder: completion-lsp train <dir>");
+        string dir = a.Positional[0];
+        if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
+        string outPath = a.Get("--out", "-o") ?? Cli.DefaultModelPath(dir);
+        var smoothing = (a.Get("--smoothing") ?? "kn") switch
+        {
+            "kn" or "kneser-ney" or "modified-kneser-ney" => SmoothingKind.KneserNey,
+            "add-delta" or "delta" => SmoothingKind.AddDelta,
+            var s => throw new UsageException($"unknown smoothing '{s}' (kn or add-delta)"),
+        };
+        var options = new TrainOptions
+        {
+            Root = dir,
+            Order = a.Int("--order", 6, 1, 6),
+            Smoothing = smoothing,
+            Delta = a.Double("--delta", 0.01),
+            MinCount = a.Int("--min-count", 2, 1, 1000),
+            AllFiles = a.Flag("--all-files"),
+        };
+        var progress = new ConsoleProgress();
+        var sw = Stopwatch.StartNew();
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        ModelBundle bundle;
+        try
+        {
+            bundle = Trainer.Train(options, new Trainer.InlineProgress<TrainProgress>(p =>
+            {
+                double tps = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
+                switch (p.Stage)
+                {
+                    case TrainStage.Walking: progress.Report("walking", 0, 0, "finding .cs files", p.Elapsed, true); break;
+                    case TrainStage.Tokenizing: progress.Report("tokenizing", p.FilesDone, p.FilesTotal, $"{p.Tokens:N0} tokens, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
+                    case TrainStage.Counting: progress.Report("counting", 0, 0, $"{p.Tokens:N0} tokens in {p.FilesDone} files, orders 1..{options.Order}", p.Elapsed, true); break;
+                    case TrainStage.Done: progress.Report("done", 1, 1, $"{p.Elapsed.TotalSeconds:F1} s", p.Elapsed, true); break;
+                }
+            }), cts.Token);
+            progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
+            bundle.Save(outPath);
+            progress.Done();
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+
+        var c = bundle.NGram.Counts;
+        Console.WriteLine();
+        Console.WriteLine($"  model        {outPath} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB)");
+        Console.WriteLine($"  source       {bundle.Info.SourceRoot}");
+        Console.WriteLine($"  files        {bundle.Info.Files} trained{(options.AllFiles ? " (all files)" : ", test split left out")}, {bundle.Info.SkippedFiles} skipped");
+        Console.WriteLine($"  tokens       {bundle.Info.Tokens:N0} ({bundle.Info.Tokens / Math.Max(1e-9, bundle.Info.Seconds):N0} tokens/s)");
+        Console.WriteLine($"  vocabulary   {bundle.Vocabulary.Count:N0} (min count {options.MinCount})");
+        Console.WriteLine($"  n-grams      {string.Join(" / ", c.Words.Select(w => w.Length.ToString("N0")))} (orders 1..{c.Order})");
+        Console.WriteLine($"  smoothing    {(options.Smoothing == SmoothingKind.KneserNey ? "interpolated modified Kneser-Ney" : $"add-delta (delta {options.Delta}) with backoff")}");
+        Console.WriteLine($"  time         {sw.Elapsed.TotalSeconds:F1} s, peak memory {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MiB");
+        return 0;
+    }
+}

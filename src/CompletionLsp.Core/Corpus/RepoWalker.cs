@@ -1,0 +1,143 @@
+using System.Text;
+using MAB.DotIgnore;
+
+namespace CompletionLsp.Core.Corpus;
+
+public sealed record SourceFile(string RelativePath, string FullPath, long Length)
+{
+    public bool IsTest => Split.IsTest(RelativePath);
+}
+
+public sealed record SkippedFile(string Path, string Reason);
+
+public sealed class WalkOptions
+{
+    public long MaxFileBytes { get; init; } = 4 * 1024 * 1024;
+    public bool HonourGitIgnore { get; init; } = true;
+}
+
+/// <summary>
+/// Finds the C# files of a repository: honours nested .gitignore files, skips bin/obj/.git and generated files,
+/// follows directory symlinks once (loops are reported), and never throws for a single bad file or folder.
+/// </summary>
+public static class RepoWalker
+{
+    private static readonly HashSet<string> SkippedDirs = new(StringComparer.OrdinalIgnoreCase)
+        { ".git", "bin", "obj", "node_modules", ".vs", ".completion-lsp" };
+
+    public static List<SourceFile> Walk(string root, List<SkippedFile> skipped, WalkOptions? options = null)
+    {
+        options ??= new WalkOptions();
+        var rootDir = new DirectoryInfo(root);
+        if (!rootDir.Exists) throw new DirectoryNotFoundException($"No such folder: {root}");
+        var files = new List<SourceFile>();
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var ignores = new List<(IgnoreList List, string Base)>();
+        WalkDir(rootDir, rootDir.FullName, ignores, visited, files, skipped, options);
+        files.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
+        return files;
+    }
+
+    private static void WalkDir(DirectoryInfo dir, string root, List<(IgnoreList, string)> ignores, HashSet<string> visited,
+        List<SourceFile> files, List<SkippedFile> skipped, WalkOptions options)
+    {
+        string real;
+        try
+        {
+            real = dir.LinkTarget != null ? (dir.ResolveLinkTarget(true)?.FullName ?? dir.FullName) : dir.FullName;
+        }
+        catch (Exception e) { skipped.Add(new(Rel(root, dir.FullName), "unresolvable link: " + e.Message)); return; }
+        if (!visited.Add(Path.TrimEndingDirectorySeparator(real)))
+        {
+            skipped.Add(new(Rel(root, dir.FullName), "symlink loop or folder already visited"));
+            return;
+        }
+
+        int pushed = 0;
+        if (options.HonourGitIgnore)
+        {
+            var gi = Path.Combine(dir.FullName, ".gitignore");
+            try
+            {
+                if (File.Exists(gi)) { ignores.Add((new IgnoreList(gi), dir.FullName)); pushed = 1; }
+            }
+            catch (Exception e) { skipped.Add(new(Rel(root, gi), "unreadable .gitignore: " + e.Message)); }
+        }
+
+        FileSystemInfo[] entries;
+        try { entries = dir.GetFileSystemInfos(); }
+        catch (Exception e)
+        {
+            skipped.Add(new(Rel(root, dir.FullName), "unreadable folder: " + e.Message));
+            if (pushed == 1) ignores.RemoveAt(ignores.Count - 1);
+            return;
+        }
+        Array.Sort(entries, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var e in entries)
+        {
+            bool isDir = e is DirectoryInfo;
+            if (isDir && SkippedDirs.Contains(e.Name)) continue;
+            if (IsIgnored(ignores, e.FullName, isDir)) continue;
+            if (isDir)
+            {
+                WalkDir((DirectoryInfo)e, root, ignores, visited, files, skipped, options);
+                continue;
+            }
+            if (!e.Name.EndsWith(".cs", StringComparison.OrdinalIgnoreCase)) continue;
+            var rel = Rel(root, e.FullName);
+            if (IsGeneratedName(e.Name)) { skipped.Add(new(rel, "generated file (by name)")); continue; }
+            long len;
+            try { len = ((FileInfo)e).Length; }
+            catch (Exception ex) { skipped.Add(new(rel, "unreadable: " + ex.Message)); continue; }
+            if (len > options.MaxFileBytes) { skipped.Add(new(rel, $"too large ({len / 1024} KiB > {options.MaxFileBytes / 1024} KiB)")); continue; }
+            files.Add(new SourceFile(rel, e.FullName, len));
+        }
+        if (pushed == 1) ignores.RemoveAt(ignores.Count - 1);
+    }
+
+    private static bool IsIgnored(List<(IgnoreList List, string Base)> ignores, string fullPath, bool isDir)
+    {
+        foreach (var (list, b) in ignores)
+        {
+            var rel = Path.GetRelativePath(b, fullPath).Replace('\\', '/');
+            if (list.IsIgnored(rel, isDir)) return true;
+        }
+        return false;
+    }
+
+    public static bool IsGeneratedName(string name) =>
+        name.EndsWith(".g.cs", StringComparison.OrdinalIgnoreCase) ||
+        name.EndsWith(".g.i.cs", StringComparison.OrdinalIgnoreCase) ||
+        name.EndsWith(".designer.cs", StringComparison.OrdinalIgnoreCase) ||
+        name.EndsWith(".generated.cs", StringComparison.OrdinalIgnoreCase) ||
+        name.EndsWith(".AssemblyInfo.cs", StringComparison.OrdinalIgnoreCase) ||
+        name.EndsWith(".AssemblyAttributes.cs", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when the first lines carry an <c>&lt;auto-generated&gt;</c> marker.</summary>
+    public static bool HasGeneratedHeader(string text)
+    {
+        int limit = Math.Min(text.Length, 2000);
+        return text.AsSpan(0, limit).IndexOf("<auto-generated", StringComparison.OrdinalIgnoreCase) >= 0;
+    }
+
+    public static string Rel(string root, string full) => Path.GetRelativePath(root, full).Replace('\\', '/');
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    /// <summary>Reads a source file as strict UTF-8 (BOM allowed). Returns null and a reason for binary or undecodable files.</summary>
+    public static string? ReadSource(string path, out string? reason)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) { reason = "unreadable: " + e.Message; return null; }
+        int scan = Math.Min(bytes.Length, 8192);
+        if (Array.IndexOf(bytes, (byte)0, 0, scan) >= 0) { reason = "binary (NUL bytes)"; return null; }
+        int offset = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        try
+        {
+            reason = null;
+            return StrictUtf8.GetString(bytes, offset, bytes.Length - offset);
+        }
+        catch (DecoderFallbackException) { reason = "not valid UTF-8"; return null; }
+    }
+}

@@ -1,0 +1,107 @@
+using CompletionLsp.Core.Corpus;
+using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Syntax;
+
+namespace CompletionLsp.Core.Eval;
+
+public sealed class Metrics
+{
+    public long Tokens;      // tokens predicted for accuracy (real tokens, </s> excluded)
+    public long Scored;      // tokens scored for cross-entropy (</s> included, as KenLM does)
+    public double Bits;
+    public long Top1, Top5;
+    public double ReciprocalRank;
+    public long Unknown;     // tokens that map to <unk>: never a hit, scored by P(<unk>)
+
+    public double BitsPerToken => Scored == 0 ? 0 : Bits / Scored;
+    public double Top1Accuracy => Tokens == 0 ? 0 : (double)Top1 / Tokens;
+    public double Top5Accuracy => Tokens == 0 ? 0 : (double)Top5 / Tokens;
+    public double Mrr => Tokens == 0 ? 0 : ReciprocalRank / Tokens;
+
+    public void Add(Metrics o)
+    {
+        Tokens += o.Tokens; Scored += o.Scored; Bits += o.Bits; Top1 += o.Top1; Top5 += o.Top5;
+        ReciprocalRank += o.ReciprocalRank; Unknown += o.Unknown;
+    }
+
+    public object ToJson() => new
+    {
+        tokens = Tokens, bitsPerToken = Math.Round(BitsPerToken, 4), top1 = Math.Round(Top1Accuracy, 4),
+        top5 = Math.Round(Top5Accuracy, 4), mrr10 = Math.Round(Mrr, 4), unknown = Unknown,
+    };
+}
+
+public sealed class EvalResult
+{
+    public Metrics Overall { get; } = new();
+    public Dictionary<TokenKind, Metrics> ByKind { get; } = new()
+    {
+        [TokenKind.Identifier] = new(), [TokenKind.Keyword] = new(), [TokenKind.Punctuation] = new(), [TokenKind.Literal] = new(),
+    };
+
+    public void Add(EvalResult o)
+    {
+        Overall.Add(o.Overall);
+        foreach (var kv in o.ByKind) ByKind[kv.Key].Add(kv.Value);
+    }
+}
+
+/// <summary>
+/// Next-token evaluation over files: cross-entropy in bits/token (</s> included; a token outside the vocabulary is
+/// scored as P(&lt;unk&gt;)), top-1, top-5 and MRR over the top 10 (a prediction of &lt;unk&gt; never counts).
+/// The dynamic setting adapts a document cache online: each token is predicted from the file's tokens before it.
+/// </summary>
+public static class Evaluator
+{
+    public static EvalResult Evaluate(ILanguageModel model, IReadOnlyList<TokenizedFile> files, CacheOptions? dynamicCache,
+        CancellationToken ct = default, int maxTokensPerFile = int.MaxValue)
+    {
+        var total = new EvalResult();
+        var vocab = model.Vocabulary;
+        var partials = new EvalResult[files.Count];
+        Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = ct }, fi =>
+        {
+            var f = files[fi];
+            var r = new EvalResult();
+            var ids = new int[f.Tokens.Length + 2];
+            ids[0] = Vocabulary.Bos;
+            for (int i = 0; i < f.Tokens.Length; i++) ids[i + 1] = vocab.Map(f.Tokens[i]);
+            ids[^1] = Vocabulary.Eos;
+            NGramCache? cache = dynamicCache != null ? new NGramCache(dynamicCache.Order) : null;
+            ILanguageModel m = cache != null ? new CachedModel(model, null, cache, dynamicCache!) : model;
+            var top = new List<ScoredToken>(16);
+            Predicate<int> accept = id => id != Vocabulary.Unk;
+            int limit = (int)Math.Min(ids.Length, (long)maxTokensPerFile + 1);
+            for (int i = 1; i < limit; i++)
+            {
+                var ctx = ids.AsSpan(0, i);
+                int w = ids[i];
+                double p = m.Probability(ctx, w);
+                double bits = -Math.Log2(Math.Max(p, 1e-300));
+                r.Overall.Bits += bits; r.Overall.Scored++;
+                if (i <= f.Tokens.Length)
+                {
+                    var kind = f.Tokens[i - 1].Kind;
+                    var km = r.ByKind[kind];
+                    km.Bits += bits; km.Scored++;
+                    m.TopK(ctx, 10, accept, top);
+                    int rank = 0;
+                    if (w != Vocabulary.Unk)
+                        for (int k = 0; k < top.Count; k++) if (top[k].Id == w) { rank = k + 1; break; }
+                    foreach (var mm in new[] { r.Overall, km })
+                    {
+                        mm.Tokens++;
+                        if (w == Vocabulary.Unk) mm.Unknown++;
+                        if (rank == 1) mm.Top1++;
+                        if (rank is >= 1 and <= 5) mm.Top5++;
+                        if (rank >= 1) mm.ReciprocalRank += 1.0 / rank;
+                    }
+                }
+                cache?.Update(ids, i, i + 1, +1);
+            }
+            partials[fi] = r;
+        });
+        foreach (var p in partials) total.Add(p);
+        return total;
+    }
+}

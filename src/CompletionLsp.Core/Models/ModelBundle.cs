@@ -1,0 +1,191 @@
+using System.Text.Json;
+using CompletionLsp.Core.Syntax;
+
+namespace CompletionLsp.Core.Models;
+
+/// <summary>What a model was trained on and how: shown by `info`, carried in the model file.</summary>
+public sealed record TrainingInfo
+{
+    public string Tool { get; init; } = "completion-lsp";
+    public string ToolVersion { get; init; } = typeof(TrainingInfo).Assembly.GetName().Version?.ToString() ?? "0";
+    public DateTimeOffset CreatedUtc { get; init; } = DateTimeOffset.UtcNow;
+    public string SourceRoot { get; init; } = "";
+    public bool AllFiles { get; init; }
+    public int Files { get; init; }
+    public int SkippedFiles { get; init; }
+    public long Tokens { get; init; }
+    public int MinCount { get; init; }
+    public double Seconds { get; init; }
+    public string[] Models { get; init; } = ["ngram", "cache"];
+}
+
+/// <summary>
+/// A trained model as stored in one file: vocabulary, n-gram counts and smoothing, cache hyperparameters,
+/// training information, mixture weights, and sections of other model kinds (neural models) that the core
+/// carries without knowing their contents.
+/// </summary>
+public sealed class ModelBundle
+{
+    public required Vocabulary Vocabulary { get; init; }
+    public required NGramModel NGram { get; init; }
+    public CacheOptions Cache { get; set; } = CacheOptions.Default;
+    public TrainingInfo Info { get; init; } = new();
+    /// <summary>Interpolation weights by model name (e.g. "ngram", "lstm"), fitted on held-out data; empty = n-gram alone.</summary>
+    public Dictionary<string, double> MixtureWeights { get; init; } = new();
+    /// <summary>Sections the core does not interpret (neural weights), by 4-character tag.</summary>
+    public Dictionary<string, byte[]> ExtraSections { get; init; } = new();
+
+    private const string TagMeta = "META", TagVocab = "VOCA", TagNGram = "NGRM", TagCache = "CACH", TagMix = "MIXW";
+
+    public void Save(string path)
+    {
+        var sections = new List<(string, byte[])>
+        {
+            (TagMeta, JsonSerializer.SerializeToUtf8Bytes(Info)),
+            (TagVocab, WriteVocab(Vocabulary)),
+            (TagNGram, WriteNGram(NGram)),
+            (TagCache, WriteCache(Cache)),
+            (TagMix, WriteMix(MixtureWeights)),
+        };
+        foreach (var kv in ExtraSections.OrderBy(k => k.Key, StringComparer.Ordinal)) sections.Add((kv.Key, kv.Value));
+        ModelFile.Write(path, sections);
+    }
+
+    public static ModelBundle Load(string path)
+    {
+        var s = ModelFile.Read(path);
+        foreach (var tag in new[] { TagMeta, TagVocab, TagNGram })
+            if (!s.ContainsKey(tag)) throw new ModelFormatException(path, $"model file lacks the {tag} section");
+        TrainingInfo info;
+        try { info = JsonSerializer.Deserialize<TrainingInfo>(s[TagMeta]) ?? throw new JsonException("null"); }
+        catch (JsonException e) { throw new ModelFormatException(path, "model file is corrupt (section META: " + e.Message + ")"); }
+        var vocab = ReadVocab(path, s[TagVocab]);
+        var ngram = ReadNGram(path, s[TagNGram], vocab);
+        var cache = s.TryGetValue(TagCache, out var c) ? ReadCache(path, c) : CacheOptions.Default;
+        var mix = s.TryGetValue(TagMix, out var m) ? ReadMix(path, m) : new Dictionary<string, double>();
+        var extra = s.Where(kv => kv.Key is not (TagMeta or TagVocab or TagNGram or TagCache or TagMix))
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        return new ModelBundle { Vocabulary = vocab, NGram = ngram, Cache = cache, Info = info, MixtureWeights = mix, ExtraSections = extra };
+    }
+
+    private static byte[] WriteVocab(Vocabulary v)
+    {
+        var w = new PayloadWriter();
+        w.Int(v.Count - Vocabulary.ReservedCount);
+        for (int i = Vocabulary.ReservedCount; i < v.Count; i++) { w.String(v[i]); w.Int((int)v.KindOf(i)); }
+        return w.ToArray();
+    }
+
+    private static Vocabulary ReadVocab(string path, byte[] data)
+    {
+        var r = new PayloadReader(path, TagVocab, data);
+        int n = r.Int();
+        if (n < 0 || n > data.Length) throw r.Error("bad vocabulary size");
+        var words = new string[n];
+        var kinds = new TokenKind[n];
+        for (int i = 0; i < n; i++)
+        {
+            words[i] = r.String();
+            int k = r.Int();
+            if (k < 0 || k > (int)TokenKind.Special) throw r.Error("bad token kind");
+            kinds[i] = (TokenKind)k;
+        }
+        r.End();
+        try { return new Vocabulary(words, kinds); }
+        catch (InvalidDataException e) { throw r.Error(e.Message); }
+    }
+
+    private static byte[] WriteNGram(NGramModel m)
+    {
+        var w = new PayloadWriter();
+        var c = m.Counts;
+        w.Int(c.Order);
+        w.Int((int)m.Options.Smoothing);
+        w.Double(m.Options.Delta);
+        for (int n = 0; n < c.Order; n++)
+        {
+            w.Ints(n == 0 ? [] : c.Words[n]); // level 1 is dense: words are implied
+            w.Ints(c.Counts[n]);
+            if (n < c.Order - 1) w.Ints(c.ChildStart[n]);
+        }
+        return w.ToArray();
+    }
+
+    private static NGramModel ReadNGram(string path, byte[] data, Vocabulary vocab)
+    {
+        var r = new PayloadReader(path, TagNGram, data);
+        int order = r.Int();
+        if (order < 1 || order > 6) throw r.Error($"order {order} outside 1..6");
+        int sm = r.Int();
+        if (sm is < 0 or > 1) throw r.Error("unknown smoothing");
+        double delta = r.Double();
+        var words = new int[order][];
+        var counts = new int[order][];
+        var cs = new int[order - 1][];
+        for (int n = 0; n < order; n++)
+        {
+            words[n] = r.Ints();
+            counts[n] = r.Ints();
+            if (n < order - 1) cs[n] = r.Ints();
+        }
+        r.End();
+        words[0] = Enumerable.Range(0, counts[0].Length).ToArray();
+        try
+        {
+            var nc = new NGramCounts(order, vocab.Count, words, counts, cs);
+            return new NGramModel(vocab, nc, new NGramOptions(order, (SmoothingKind)sm, delta));
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
+        {
+            throw r.Error(e.Message);
+        }
+    }
+
+    private static byte[] WriteCache(CacheOptions c)
+    {
+        var w = new PayloadWriter();
+        w.Int(c.DocumentBeta.Length); foreach (var b in c.DocumentBeta) w.Double(b);
+        w.Int(c.RecentBeta.Length); foreach (var b in c.RecentBeta) w.Double(b);
+        return w.ToArray();
+    }
+
+    private static CacheOptions ReadCache(string path, byte[] data)
+    {
+        var r = new PayloadReader(path, TagCache, data);
+        double[] Arr()
+        {
+            int n = r.Int();
+            if (n < 0 || n > 8) throw r.Error("bad cache order");
+            var a = new double[n];
+            for (int i = 0; i < n; i++) { a[i] = r.Double(); if (!(a[i] > 0)) throw r.Error("bad cache concentration"); }
+            return a;
+        }
+        var d = Arr(); var rc = Arr();
+        r.End();
+        return new CacheOptions(d, rc);
+    }
+
+    private static byte[] WriteMix(Dictionary<string, double> mix)
+    {
+        var w = new PayloadWriter();
+        w.Int(mix.Count);
+        foreach (var kv in mix.OrderBy(k => k.Key, StringComparer.Ordinal)) { w.String(kv.Key); w.Double(kv.Value); }
+        return w.ToArray();
+    }
+
+    private static Dictionary<string, double> ReadMix(string path, byte[] data)
+    {
+        var r = new PayloadReader(path, TagMix, data);
+        int n = r.Int();
+        if (n < 0 || n > 64) throw r.Error("bad mixture size");
+        var d = new Dictionary<string, double>();
+        for (int i = 0; i < n; i++)
+        {
+            var k = r.String(); var v = r.Double();
+            if (!(v >= 0 && v <= 1)) throw r.Error("bad mixture weight");
+            d[k] = v;
+        }
+        r.End();
+        return d;
+    }
+}

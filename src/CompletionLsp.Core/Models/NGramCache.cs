@@ -1,0 +1,172 @@
+namespace CompletionLsp.Core.Models;
+
+/// <summary>
+/// Counts of the n-grams of a set of token sequences (a document, or recently edited files), updatable in place:
+/// n-grams are added and removed as text changes, so the cache always reflects the text as it is now.
+/// Keys are 64-bit hashes of (context length, context tokens).
+/// </summary>
+public sealed class NGramCache
+{
+    public sealed class Entry
+    {
+        public int Total;
+        public readonly Dictionary<int, int> Next = new();
+    }
+
+    private readonly Dictionary<ulong, Entry> _map = new();
+    public int Order { get; }
+    public NGramCache(int order) { Order = Math.Clamp(order, 1, 8); }
+    public int ContextCount => _map.Count;
+
+    /// <summary>Adds (sign = +1) or removes (sign = -1) the n-grams of every order that end at positions
+    /// [from, to) of <paramref name="seq"/> (seq[0] is normally &lt;s&gt;, which is never predicted).</summary>
+    public void Update(ReadOnlySpan<int> seq, int from, int to, int sign)
+    {
+        from = Math.Max(from, 1);
+        to = Math.Min(to, seq.Length);
+        for (int i = from; i < to; i++)
+        {
+            int w = seq[i];
+            ulong h = Seed;
+            for (int j = 0; j < Order && i - j >= 0; j++)
+            {
+                if (j > 0) h = Mix(h, seq[i - j]);
+                Apply(h, w, sign);
+            }
+        }
+    }
+
+    private void Apply(ulong key, int w, int sign)
+    {
+        if (sign > 0)
+        {
+            ref var e = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_map, key, out bool exists);
+            if (!exists) e = new Entry();
+            e!.Total++;
+            ref int c = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(e.Next, w, out _);
+            c++;
+        }
+        else if (_map.TryGetValue(key, out var e))
+        {
+            if (e.Next.TryGetValue(w, out int c))
+            {
+                if (c <= 1) e.Next.Remove(w); else e.Next[w] = c - 1;
+                e.Total--;
+                if (e.Total <= 0) _map.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>Entries for context lengths 0..Order-1 ending at the end of <paramref name="context"/> (null where unseen).</summary>
+    public void Lookup(ReadOnlySpan<int> context, Span<Entry?> entries)
+    {
+        ulong h = Seed;
+        for (int j = 0; j < entries.Length; j++)
+        {
+            if (j > 0)
+            {
+                if (j > context.Length) { entries[j] = null; continue; }
+                h = Mix(h, context[^j]);
+            }
+            entries[j] = j < Order ? _map.GetValueOrDefault(h) : null;
+        }
+    }
+
+    public void Clear() => _map.Clear();
+
+    private const ulong Seed = 0x9E3779B97F4A7C15UL;
+    private static ulong Mix(ulong h, int token)
+    {
+        h ^= (uint)token + 0x632BE59BD9B4E019UL + (h << 6) + (h >> 2);
+        h *= 0xFF51AFD7ED558CCDUL;
+        return h ^ (h >> 33);
+    }
+}
+
+/// <summary>
+/// Hyperparameters of cache adaptation: for each context length j (0 = unigram cache), a Dirichlet concentration
+/// beta[j]: P_j(w) = (c_j(h, w) + beta[j] * P_{j-1}(w)) / (c_j(h) + beta[j]), applied from short to long contexts,
+/// with the static model as the innermost prior. beta = +inf leaves that order out.
+/// </summary>
+public sealed record CacheOptions(double[] DocumentBeta, double[] RecentBeta)
+{
+    public static CacheOptions Default => new(
+        [double.PositiveInfinity, 40, 8, 3, 2, 1.5],
+        [double.PositiveInfinity, double.PositiveInfinity, 30, 10, 6, 4]);
+    public int Order => Math.Max(DocumentBeta.Length, RecentBeta.Length);
+}
+
+/// <summary>
+/// A static model adapted by caches: the current document's n-grams and those of recently edited files.
+/// Top-k is exact: a token absent from every matching cache entry keeps its static rank.
+/// </summary>
+public sealed class CachedModel(ILanguageModel baseModel, NGramCache? recent, NGramCache? document, CacheOptions options) : ILanguageModel
+{
+    public ILanguageModel Base { get; } = baseModel;
+    public Vocabulary Vocabulary => Base.Vocabulary;
+    public int ContextSize => Math.Max(Base.ContextSize, options.Order - 1);
+
+    public double Probability(ReadOnlySpan<int> context, int token)
+    {
+        if (token == Vocabulary.Bos) return 0;
+        Span<NGramCache.Entry?> re = new NGramCache.Entry?[options.Order];
+        Span<NGramCache.Entry?> de = new NGramCache.Entry?[options.Order];
+        recent?.Lookup(context, re);
+        document?.Lookup(context, de);
+        return Adapt(Base.Probability(context, token), token, re, de);
+    }
+
+    private double Adapt(double p, int token, ReadOnlySpan<NGramCache.Entry?> re, ReadOnlySpan<NGramCache.Entry?> de)
+    {
+        p = Chain(p, token, re, options.RecentBeta);
+        return Chain(p, token, de, options.DocumentBeta);
+    }
+
+    private static double Chain(double p, int token, ReadOnlySpan<NGramCache.Entry?> entries, double[] beta)
+    {
+        for (int j = 0; j < entries.Length && j < beta.Length; j++)
+        {
+            var e = entries[j];
+            double b = beta[j];
+            if (e == null || double.IsPositiveInfinity(b)) continue;
+            int c = e.Next.GetValueOrDefault(token);
+            p = (c + b * p) / (e.Total + b);
+        }
+        return p;
+    }
+
+    public void TopK(ReadOnlySpan<int> context, int k, Predicate<int>? accept, List<ScoredToken> result)
+    {
+        var re = new NGramCache.Entry?[options.Order];
+        var de = new NGramCache.Entry?[options.Order];
+        recent?.Lookup(context, re);
+        document?.Lookup(context, de);
+        Base.TopK(context, k, accept, result);
+        var seen = new HashSet<int>(result.Count * 2);
+        for (int i = 0; i < result.Count; i++)
+        {
+            var s = result[i];
+            seen.Add(s.Id);
+            result[i] = new ScoredToken(s.Id, Adapt(s.Probability, s.Id, re, de));
+        }
+        AddCacheCandidates(context, accept, result, seen, re, options.RecentBeta, re, de);
+        AddCacheCandidates(context, accept, result, seen, de, options.DocumentBeta, re, de);
+        NGramModel.Finish(result, k);
+    }
+
+    private void AddCacheCandidates(ReadOnlySpan<int> context, Predicate<int>? accept, List<ScoredToken> result, HashSet<int> seen,
+        NGramCache.Entry?[] entries, double[] beta, NGramCache.Entry?[] re, NGramCache.Entry?[] de)
+    {
+        for (int j = 0; j < entries.Length && j < beta.Length; j++)
+        {
+            var e = entries[j];
+            if (e == null || double.IsPositiveInfinity(beta[j])) continue;
+            foreach (var w in e.Next.Keys)
+            {
+                if (w == Vocabulary.Bos || !seen.Add(w)) continue;
+                if (accept != null && !accept(w)) continue;
+                result.Add(new ScoredToken(w, Adapt(Base.Probability(context, w), w, re, de)));
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using CompletionLsp.Core.Corpus;
+
+namespace CompletionLsp.Core.Models;
+
+public sealed record TrainOptions
+{
+    public required string Root { get; init; }
+    public int Order { get; init; } = 6;
+    public SmoothingKind Smoothing { get; init; } = SmoothingKind.KneserNey;
+    public double Delta { get; init; } = 0.01;
+    /// <summary>Tokens seen fewer times map to the unknown token. 2 measured best on held-out (see README).</summary>
+    public int MinCount { get; init; } = 2;
+    public bool AllFiles { get; init; }
+    public WalkOptions Walk { get; init; } = new();
+}
+
+public enum TrainStage { Walking, Tokenizing, Counting, Smoothing, Done }
+
+public readonly record struct TrainProgress(TrainStage Stage, int FilesDone, int FilesTotal, long Tokens, TimeSpan Elapsed);
+
+public sealed record CorpusSplit(List<TokenizedFile> Train, List<TokenizedFile> Test, List<SkippedFile> Skipped, int FilesFound);
+
+public static class Trainer
+{
+    /// <summary>Walks, reads and tokenizes a repository, split into train and test files.</summary>
+    public static CorpusSplit LoadCorpus(string root, WalkOptions walk, IProgress<TrainProgress>? progress, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var skipped = new List<SkippedFile>();
+        progress?.Report(new(TrainStage.Walking, 0, 0, 0, sw.Elapsed));
+        var files = RepoWalker.Walk(root, skipped, walk);
+        var read = CorpusReader.Read(files, skipped,
+            progress == null ? null : new InlineProgress<ReadProgress>(p => progress.Report(new(TrainStage.Tokenizing, p.FilesDone, p.FilesTotal, p.TokensDone, sw.Elapsed))), ct);
+        return new CorpusSplit(read.Where(f => !f.IsTest).ToList(), read.Where(f => f.IsTest).ToList(), skipped, files.Count);
+    }
+
+    public static ModelBundle Train(TrainOptions options, IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
+    {
+        var sw = Stopwatch.StartNew();
+        var corpus = LoadCorpus(options.Root, options.Walk, progress, ct);
+        var train = options.AllFiles ? corpus.Train.Concat(corpus.Test).ToList() : corpus.Train;
+        long tokens = train.Sum(f => (long)f.Tokens.Length);
+        progress?.Report(new(TrainStage.Counting, train.Count, train.Count, tokens, sw.Elapsed));
+        var bundle = Build(train, options, ct);
+        progress?.Report(new(TrainStage.Done, train.Count, train.Count, tokens, sw.Elapsed));
+        return new ModelBundle
+        {
+            Vocabulary = bundle.Vocabulary,
+            NGram = bundle.NGram,
+            Cache = bundle.Cache,
+            Info = new TrainingInfo
+            {
+                SourceRoot = Path.GetFullPath(options.Root),
+                AllFiles = options.AllFiles,
+                Files = train.Count,
+                SkippedFiles = corpus.Skipped.Count,
+                Tokens = tokens,
+                MinCount = options.MinCount,
+                Seconds = sw.Elapsed.TotalSeconds,
+            },
+        };
+    }
+
+    /// <summary>Builds vocabulary and n-gram model from tokenized files (no I/O).</summary>
+    public static ModelBundle Build(IReadOnlyList<TokenizedFile> train, TrainOptions options, CancellationToken ct = default)
+    {
+        var vocab = Vocabulary.Build(train.Select(f => f.Tokens), options.MinCount);
+        var ids = train.Select(f => vocab.MapAll(f.Tokens)).ToList();
+        ct.ThrowIfCancellationRequested();
+        var counts = NGramBuilder.Build(ids, options.Order, vocab.Count, ct);
+        var model = new NGramModel(vocab, counts, new NGramOptions(options.Order, options.Smoothing, options.Delta));
+        return new ModelBundle { Vocabulary = vocab, NGram = model, Info = new TrainingInfo { MinCount = options.MinCount } };
+    }
+
+    /// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to a context).</summary>
+    public sealed class InlineProgress<T>(Action<T> action) : IProgress<T>
+    {
+        public void Report(T value) => action(value);
+    }
+}

@@ -1,0 +1,86 @@
+using CompletionLsp.Core.Syntax;
+
+namespace CompletionLsp.Core.Models;
+
+/// <summary>
+/// Token ids. Reserved ids: unknown, sentence start/end, and one class token per literal class. A literal is kept
+/// verbatim when it was frequent in training; otherwise it maps to its class token, which is never offered as text.
+/// </summary>
+public sealed class Vocabulary
+{
+    public const int Unk = 0, Bos = 1, Eos = 2, StrClass = 3, CharClass = 4, NumClass = 5, InterpClass = 6, RawClass = 7;
+    public const int ReservedCount = 8;
+    private static readonly string[] ReservedNames = ["<unk>", "<s>", "</s>", "<str>", "<char>", "<num>", "<istr>", "<raw>"];
+
+    private readonly string[] _words;
+    private readonly TokenKind[] _kinds;
+    private readonly Dictionary<string, int> _ids;
+
+    public Vocabulary(IReadOnlyList<string> words, IReadOnlyList<TokenKind> kinds)
+    {
+        if (words.Count != kinds.Count) throw new ArgumentException("words and kinds differ in length");
+        _words = new string[ReservedCount + words.Count];
+        _kinds = new TokenKind[_words.Length];
+        _ids = new Dictionary<string, int>(_words.Length, StringComparer.Ordinal);
+        for (int i = 0; i < ReservedCount; i++) { _words[i] = ReservedNames[i]; _kinds[i] = i >= StrClass ? TokenKind.Literal : TokenKind.Special; }
+        for (int i = 0; i < words.Count; i++)
+        {
+            int id = ReservedCount + i;
+            _words[id] = words[i];
+            _kinds[id] = kinds[i];
+            if (!_ids.TryAdd(words[i], id)) throw new InvalidDataException($"duplicate vocabulary entry '{words[i]}'");
+        }
+    }
+
+    public int Count => _words.Length;
+    public string this[int id] => _words[id];
+    public TokenKind KindOf(int id) => _kinds[id];
+    public IReadOnlyList<string> Words => _words;
+
+    /// <summary>Class tokens and specials are never inserted as text.</summary>
+    public static bool IsInsertable(int id) => id >= ReservedCount;
+
+    public static int ClassOf(LiteralClass c) => c switch
+    {
+        LiteralClass.String => StrClass,
+        LiteralClass.Char => CharClass,
+        LiteralClass.Number => NumClass,
+        LiteralClass.InterpolatedText => InterpClass,
+        LiteralClass.RawString => RawClass,
+        _ => Unk,
+    };
+
+    public int Map(in LexToken t)
+    {
+        if (_ids.TryGetValue(t.Text, out int id)) return id;
+        return t.Class != LiteralClass.None ? ClassOf(t.Class) : Unk;
+    }
+
+    public bool TryGetId(string text, out int id) => _ids.TryGetValue(text, out id);
+
+    public int[] MapAll(ReadOnlySpan<LexToken> tokens)
+    {
+        var r = new int[tokens.Length];
+        for (int i = 0; i < r.Length; i++) r[i] = Map(tokens[i]);
+        return r;
+    }
+
+    /// <summary>Builds a vocabulary: words seen at least <paramref name="minCount"/> times; literals at least
+    /// <paramref name="literalMinCount"/> times and at most <paramref name="maxLiteralLength"/> characters.</summary>
+    public static Vocabulary Build(IEnumerable<LexToken[]> files, int minCount, int literalMinCount = 3, int maxLiteralLength = 24)
+    {
+        var counts = new Dictionary<string, (int Count, TokenKind Kind, bool Literal)>(StringComparer.Ordinal);
+        foreach (var f in files)
+            foreach (var t in f)
+            {
+                ref var e = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, t.Text, out bool exists);
+                if (!exists) e = (0, t.Kind, t.Class != LiteralClass.None);
+                e.Count++;
+            }
+        var kept = counts.Where(kv => kv.Value.Literal
+                ? kv.Value.Count >= Math.Max(minCount, literalMinCount) && kv.Key.Length <= maxLiteralLength && !kv.Key.Contains('\n')
+                : kv.Value.Count >= minCount)
+            .OrderByDescending(kv => kv.Value.Count).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        return new Vocabulary(kept.Select(k => k.Key).ToList(), kept.Select(k => k.Value.Kind).ToList());
+    }
+}

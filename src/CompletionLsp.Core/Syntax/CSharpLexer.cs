@@ -1,0 +1,168 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace CompletionLsp.Core.Syntax;
+
+/// <summary>
+/// Lexes C# into trivia-free tokens with Roslyn. Preprocessor directive lines are blanked (replaced by spaces,
+/// so offsets are unchanged) before lexing, which makes every branch of <c>#if</c> active: code in inactive
+/// regions is tokenized like any other code, and the token stream does not depend on which symbols are defined.
+/// Interpolated strings are split into their parts (<c>$"</c>, text, holes, <c>"</c>).
+/// </summary>
+public static class CSharpLexer
+{
+    private static readonly CSharpParseOptions Options = new(LanguageVersion.Preview, DocumentationMode.None);
+
+    public static List<LexToken> Lex(string text)
+    {
+        var result = new List<LexToken>(text.Length / 4 + 4);
+        foreach (var t in LexFrom(text, 0)) result.Add(t);
+        return result;
+    }
+
+    /// <summary>Lazily lexes <paramref name="text"/> from <paramref name="offset"/>, which must be a token or line start.</summary>
+    public static IEnumerable<LexToken> LexFrom(string text, int offset)
+    {
+        // Blank directives in windows, so that a lazy consumer pays only for the part it reads.
+        const int Window = 16 * 1024;
+        int windowStart = offset;
+        while (windowStart < text.Length)
+        {
+            int windowEnd = Math.Min(text.Length, windowStart + Window);
+            // Extend to the end of the line so a directive is never cut.
+            int nl = text.IndexOf('\n', windowEnd == 0 ? 0 : windowEnd - 1);
+            windowEnd = nl < 0 ? text.Length : nl + 1;
+            string chunk = BlankDirectives(text, windowStart, windowEnd);
+            bool last = windowEnd >= text.Length;
+            int resumeAt = -1;
+            foreach (var tok in SyntaxFactory.ParseTokens(chunk, 0, 0, Options))
+            {
+                if (tok.IsKind(SyntaxKind.EndOfFileToken))
+                {
+                    // A block comment still open at the window's end must be lexed again with more text.
+                    if (!last)
+                        foreach (var tr in tok.LeadingTrivia)
+                            if (tr.IsKind(SyntaxKind.MultiLineCommentTrivia) || tr.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia))
+                            { resumeAt = windowStart + tr.SpanStart; break; }
+                    break;
+                }
+                if (!last && tok.Span.End >= chunk.Length - 1)
+                {
+                    // The token may continue past the window: lex again from its start with more text.
+                    resumeAt = windowStart + tok.SpanStart;
+                    break;
+                }
+                foreach (var lt in Convert(tok, windowStart)) yield return lt;
+            }
+            if (last) yield break;
+            if (resumeAt < 0) { windowStart = windowEnd; continue; }
+            if (resumeAt == windowStart)
+            {
+                // A single token longer than the window (a huge string): lex the rest in one go.
+                string rest = BlankDirectives(text, windowStart, text.Length);
+                foreach (var tok in SyntaxFactory.ParseTokens(rest, 0, 0, Options))
+                {
+                    if (tok.IsKind(SyntaxKind.EndOfFileToken)) break;
+                    foreach (var lt in Convert(tok, windowStart)) yield return lt;
+                }
+                yield break;
+            }
+            windowStart = resumeAt;
+        }
+    }
+
+    /// <summary>Copies text[start..end) with each preprocessor directive line replaced by spaces.</summary>
+    internal static string BlankDirectives(string text, int start, int end)
+    {
+        var chars = text.AsSpan(start, end - start).ToArray();
+        int i = 0;
+        while (i < chars.Length)
+        {
+            int lineStart = i;
+            int j = i;
+            while (j < chars.Length && (chars[j] == ' ' || chars[j] == '\t')) j++;
+            int lineEnd = j;
+            while (lineEnd < chars.Length && chars[lineEnd] != '\n') lineEnd++;
+            // Chunks start at a line start or at a token start, never inside a directive, so every line seen
+            // here starts a real line unless the chunk starts mid-line.
+            bool atLineStart = lineStart > 0 || start == 0 || text[start - 1] == '\n';
+            if (j < chars.Length && chars[j] == '#' && atLineStart)
+            {
+                for (int k = j; k < lineEnd; k++) if (chars[k] != '\r') chars[k] = ' ';
+            }
+            i = lineEnd + 1;
+        }
+        return new string(chars);
+    }
+
+    private static IEnumerable<LexToken> Convert(SyntaxToken tok, int baseOffset)
+    {
+        var kind = tok.Kind();
+        if (kind == SyntaxKind.InterpolatedStringToken)
+        {
+            foreach (var part in SplitInterpolated(tok.Text, baseOffset + tok.SpanStart)) yield return part;
+            yield break;
+        }
+        if (tok.Span.Length == 0) yield break; // missing tokens
+        yield return Make(tok, baseOffset + tok.SpanStart);
+    }
+
+    private static IEnumerable<LexToken> SplitInterpolated(string text, int start)
+    {
+        var expr = SyntaxFactory.ParseExpression(text, 0, Options);
+        bool first = true;
+        foreach (var t in expr.DescendantTokens())
+        {
+            if (t.Span.Length == 0) continue;
+            var lt = Make(t, start + t.SpanStart);
+            yield return first ? lt : lt with { Inner = true };
+            first = false;
+        }
+    }
+
+    private static LexToken Make(SyntaxToken tok, int start)
+    {
+        var kind = tok.Kind();
+        string text = tok.Text;
+        switch (kind)
+        {
+            case SyntaxKind.IdentifierToken:
+                // Contextual keywords (var, async, await, get, set...) are identifiers to Roslyn's lexer; their role
+                // in completion is the keyword's.
+                return new LexToken(start, text.Length, text,
+                    text.Length > 0 && text[0] != '@' && SyntaxFacts.GetContextualKeywordKind(text) != SyntaxKind.None
+                        ? TokenKind.Keyword : TokenKind.Identifier, LiteralClass.None);
+            case SyntaxKind.NumericLiteralToken:
+                return new LexToken(start, text.Length, text, TokenKind.Literal, LiteralClass.Number);
+            case SyntaxKind.CharacterLiteralToken:
+                return new LexToken(start, text.Length, text, TokenKind.Literal, LiteralClass.Char);
+            case SyntaxKind.StringLiteralToken:
+            case SyntaxKind.Utf8StringLiteralToken:
+                return new LexToken(start, text.Length, text, TokenKind.Literal, LiteralClass.String);
+            case SyntaxKind.SingleLineRawStringLiteralToken:
+            case SyntaxKind.MultiLineRawStringLiteralToken:
+            case SyntaxKind.Utf8SingleLineRawStringLiteralToken:
+            case SyntaxKind.Utf8MultiLineRawStringLiteralToken:
+                return new LexToken(start, text.Length, text, TokenKind.Literal, LiteralClass.RawString);
+            case SyntaxKind.InterpolatedStringTextToken:
+                return new LexToken(start, text.Length, text, TokenKind.Literal, LiteralClass.InterpolatedText);
+            case SyntaxKind.InterpolatedStringStartToken:
+            case SyntaxKind.InterpolatedVerbatimStringStartToken:
+            case SyntaxKind.InterpolatedSingleLineRawStringStartToken:
+            case SyntaxKind.InterpolatedMultiLineRawStringStartToken:
+            case SyntaxKind.InterpolatedStringEndToken:
+            case SyntaxKind.InterpolatedRawStringEndToken:
+                return new LexToken(start, text.Length, text, TokenKind.Punctuation, LiteralClass.None);
+            default:
+                if (SyntaxFacts.IsKeywordKind(kind))
+                {
+                    // true/false/null/default are literal keywords; they are frequent and kept verbatim.
+                    return new LexToken(start, text.Length, text, TokenKind.Keyword, LiteralClass.None);
+                }
+                return new LexToken(start, text.Length, text, TokenKind.Punctuation, LiteralClass.None);
+        }
+    }
+
+    /// <summary>True when a character can continue an identifier or keyword typed at the cursor.</summary>
+    public static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '@';
+}
