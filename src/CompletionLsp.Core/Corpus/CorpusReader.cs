@@ -3,8 +3,22 @@ using CompletionLsp.Core.Syntax;
 
 namespace CompletionLsp.Core.Corpus;
 
-public sealed record TokenizedFile(string RelativePath, LexToken[] Tokens)
+/// <summary>A tokenized file. Gaps[i] is the whitespace before token i: 0 none, 1 spaces, 2 a line break.</summary>
+public sealed record TokenizedFile(string RelativePath, LexToken[] Tokens, byte[] Gaps)
 {
+    public static byte[] ComputeGaps(string text, LexToken[] tokens)
+    {
+        var gaps = new byte[tokens.Length];
+        int prevEnd = 0;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            var gap = text.AsSpan(prevEnd, Math.Max(0, tokens[i].Start - prevEnd));
+            gaps[i] = gap.IndexOf('\n') >= 0 ? (byte)2 : gap.Length > 0 ? (byte)1 : (byte)0;
+            prevEnd = tokens[i].End;
+        }
+        return gaps;
+    }
+
     public bool IsTest => Split.IsTest(RelativePath);
 }
 
@@ -30,7 +44,7 @@ public static class CorpusReader
                 try
                 {
                     var toks = CSharpLexer.Lex(text).ToArray();
-                    results[i] = new TokenizedFile(f.RelativePath, toks);
+                    results[i] = new TokenizedFile(f.RelativePath, toks, TokenizedFile.ComputeGaps(text, toks));
                     Interlocked.Add(ref tokens, toks.Length);
                 }
                 catch (Exception e) { bad.Add(new(f.RelativePath, "could not be tokenized: " + e.Message)); }

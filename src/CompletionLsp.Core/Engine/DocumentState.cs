@@ -31,7 +31,11 @@ public sealed class DocumentState
         Relex();
     }
 
-    public string Text { get; private set; }
+    private string _text = "";
+    private LineIndex? _lines;
+    public string Text { get => _text; private set { _text = value; _lines = null; } }
+    /// <summary>Line starts of the current text, rebuilt on first use after an edit (a scan for line breaks).</summary>
+    public LineIndex Lines => _lines ??= new LineIndex(_text);
     public int Version { get; set; }
     public NGramCache Cache { get; private set; }
     public IReadOnlyList<LexToken> Tokens => _tokens;
@@ -54,7 +58,7 @@ public sealed class DocumentState
         Cache = new NGramCache(cacheOrder);
         _ids.Clear();
         _ids.Add(Vocabulary.Bos);
-        foreach (var t in _tokens) _ids.Add(vocab.Map(t));
+        foreach (var t in _tokens) _ids.Add(vocab.MapOrAdd(t));
         Cache.Update(Ids, 1, _ids.Count, +1);
     }
 
@@ -66,7 +70,7 @@ public sealed class DocumentState
         Cache.Clear();
         _ids.Clear();
         _ids.Add(Vocabulary.Bos);
-        foreach (var t in _tokens) _ids.Add(_vocab.Map(t));
+        foreach (var t in _tokens) _ids.Add(_vocab.MapOrAdd(t));
         Cache.Update(Ids, 1, _ids.Count, +1);
     }
 
@@ -120,7 +124,7 @@ public sealed class DocumentState
         }
         _ids.RemoveRange(i + 1, resyncAt - i);
         var freshIds = new int[fresh.Count];
-        for (int j = 0; j < fresh.Count; j++) freshIds[j] = _vocab.Map(fresh[j]);
+        for (int j = 0; j < fresh.Count; j++) freshIds[j] = _vocab.MapOrAdd(fresh[j]);
         _ids.InsertRange(i + 1, freshIds);
         int newTo = Math.Min(i + fresh.Count + order, _ids.Count);
         Cache.Update(Ids, i + 1, newTo, +1);

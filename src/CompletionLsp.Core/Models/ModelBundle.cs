@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Syntax;
 
 namespace CompletionLsp.Core.Models;
@@ -29,13 +30,15 @@ public sealed class ModelBundle
     public required Vocabulary Vocabulary { get; init; }
     public required NGramModel NGram { get; init; }
     public CacheOptions Cache { get; set; } = CacheOptions.Default;
+    /// <summary>How this codebase spaces tokens, for turning generated tokens into text.</summary>
+    public Spacing Spacing { get; init; } = Spacing.Empty;
     public TrainingInfo Info { get; init; } = new();
     /// <summary>Interpolation weights by model name (e.g. "ngram", "lstm"), fitted on held-out data; empty = n-gram alone.</summary>
     public Dictionary<string, double> MixtureWeights { get; init; } = new();
     /// <summary>Sections the core does not interpret (neural weights), by 4-character tag.</summary>
     public Dictionary<string, byte[]> ExtraSections { get; init; } = new();
 
-    private const string TagMeta = "META", TagVocab = "VOCA", TagNGram = "NGRM", TagCache = "CACH", TagMix = "MIXW";
+    private const string TagMeta = "META", TagVocab = "VOCA", TagNGram = "NGRM", TagCache = "CACH", TagMix = "MIXW", TagSpacing = "SPAC";
 
     public void Save(string path)
     {
@@ -46,6 +49,7 @@ public sealed class ModelBundle
             (TagNGram, WriteNGram(NGram)),
             (TagCache, WriteCache(Cache)),
             (TagMix, WriteMix(MixtureWeights)),
+            (TagSpacing, Spacing.Serialize()),
         };
         foreach (var kv in ExtraSections.OrderBy(k => k.Key, StringComparer.Ordinal)) sections.Add((kv.Key, kv.Value));
         ModelFile.Write(path, sections);
@@ -63,16 +67,17 @@ public sealed class ModelBundle
         var ngram = ReadNGram(path, s[TagNGram], vocab);
         var cache = s.TryGetValue(TagCache, out var c) ? ReadCache(path, c) : CacheOptions.Default;
         var mix = s.TryGetValue(TagMix, out var m) ? ReadMix(path, m) : new Dictionary<string, double>();
-        var extra = s.Where(kv => kv.Key is not (TagMeta or TagVocab or TagNGram or TagCache or TagMix))
+        var spacing = s.TryGetValue(TagSpacing, out var sp) ? Spacing.Deserialize(path, sp) : Spacing.Empty;
+        var extra = s.Where(kv => kv.Key is not (TagMeta or TagVocab or TagNGram or TagCache or TagMix or TagSpacing))
             .ToDictionary(kv => kv.Key, kv => kv.Value);
-        return new ModelBundle { Vocabulary = vocab, NGram = ngram, Cache = cache, Info = info, MixtureWeights = mix, ExtraSections = extra };
+        return new ModelBundle { Vocabulary = vocab, NGram = ngram, Cache = cache, Info = info, MixtureWeights = mix, ExtraSections = extra, Spacing = spacing };
     }
 
     private static byte[] WriteVocab(Vocabulary v)
     {
         var w = new PayloadWriter();
-        w.Int(v.Count - Vocabulary.ReservedCount);
-        for (int i = Vocabulary.ReservedCount; i < v.Count; i++) { w.String(v[i]); w.Int((int)v.KindOf(i)); }
+        w.Int(v.StaticCount - Vocabulary.ReservedCount);
+        for (int i = Vocabulary.ReservedCount; i < v.StaticCount; i++) { w.String(v[i]); w.Int((int)v.KindOf(i)); }
         return w.ToArray();
     }
 

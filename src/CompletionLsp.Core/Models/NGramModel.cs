@@ -12,7 +12,7 @@ public sealed class NGramModel : ILanguageModel
 
     public NGramModel(Vocabulary vocabulary, NGramCounts counts, NGramOptions options)
     {
-        if (counts.VocabSize != vocabulary.Count) throw new InvalidDataException("n-gram counts and vocabulary differ in size");
+        if (counts.VocabSize != vocabulary.StaticCount) throw new InvalidDataException("n-gram counts and vocabulary differ in size");
         Vocabulary = vocabulary;
         Counts = counts;
         Options = options with { Order = counts.Order };
@@ -70,7 +70,7 @@ public sealed class NGramModel : ILanguageModel
 
     public double Probability(ReadOnlySpan<int> context, int token)
     {
-        if (token == Vocabulary.Bos || (uint)token >= (uint)Vocabulary.Count) return 0;
+        if (token == Vocabulary.Bos || (uint)token >= (uint)Counts.VocabSize) return 0;
         Span<int> nodes = stackalloc int[8];
         int deepest = ContextNodes(context, nodes);
         if (_kn != null)
@@ -89,7 +89,7 @@ public sealed class NGramModel : ILanguageModel
 
     private double AddDeltaProb(ReadOnlySpan<int> nodes, int deepest, int token)
     {
-        double vsize = Vocabulary.Count - 1;
+        double vsize = Counts.VocabSize - 1;
         for (int j = deepest; j >= 1; j--)
         {
             long total = _contextTotals![j - 1][nodes[j]];
@@ -110,7 +110,7 @@ public sealed class NGramModel : ILanguageModel
         if (k <= 0) return;
         Span<int> nodes = stackalloc int[8];
         int deepest = ContextNodes(context, nodes);
-        if (t_stamp == null || t_stamp.Length < Vocabulary.Count) { t_stamp = new int[Vocabulary.Count]; t_generation = 0; }
+        if (t_stamp == null || t_stamp.Length < Counts.VocabSize) { t_stamp = new int[Counts.VocabSize]; t_generation = 0; }
         var stamp = t_stamp;
         int gen = ++t_generation;
         if (gen == int.MaxValue) { Array.Clear(stamp); t_generation = gen = 1; }
@@ -136,7 +136,7 @@ public sealed class NGramModel : ILanguageModel
             {
                 long total = _contextTotals![j - 1][nodes[j]];
                 if (total == 0) continue;
-                double denom = total + _delta * (Vocabulary.Count - 1);
+                double denom = total + _delta * (Counts.VocabSize - 1);
                 var cc = Counts.Counts[j];
                 for (int c = s; c < e; c++)
                 {
@@ -159,7 +159,7 @@ public sealed class NGramModel : ILanguageModel
         }
         else
         {
-            double denom = _unigramTotal + _delta * (Vocabulary.Count - 1);
+            double denom = _unigramTotal + _delta * (Counts.VocabSize - 1);
             var c0 = Counts.Counts[0];
             AddUnigramFill(k, accept, result, stamp, gen, w => (c0[w] + _delta) / denom);
         }

@@ -49,6 +49,7 @@ public static class Trainer
             Vocabulary = bundle.Vocabulary,
             NGram = bundle.NGram,
             Cache = bundle.Cache,
+            Spacing = bundle.Spacing,
             Info = new TrainingInfo
             {
                 SourceRoot = Path.GetFullPath(options.Root),
@@ -70,7 +71,8 @@ public static class Trainer
         ct.ThrowIfCancellationRequested();
         var counts = NGramBuilder.Build(ids, options.Order, vocab.Count, ct);
         var model = new NGramModel(vocab, counts, new NGramOptions(options.Order, options.Smoothing, options.Delta));
-        return new ModelBundle { Vocabulary = vocab, NGram = model, Info = new TrainingInfo { MinCount = options.MinCount } };
+        var spacing = Engine.Spacing.Learn(vocab, train);
+        return new ModelBundle { Vocabulary = vocab, NGram = model, Spacing = spacing, Info = new TrainingInfo { MinCount = options.MinCount } };
     }
 
     /// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to a context).</summary>

@@ -12,9 +12,10 @@ public sealed class Vocabulary
     public const int ReservedCount = 8;
     private static readonly string[] ReservedNames = ["<unk>", "<s>", "</s>", "<str>", "<char>", "<num>", "<istr>", "<raw>"];
 
-    private readonly string[] _words;
-    private readonly TokenKind[] _kinds;
+    private string[] _words;
+    private TokenKind[] _kinds;
     private readonly Dictionary<string, int> _ids;
+    private int _count;
 
     public Vocabulary(IReadOnlyList<string> words, IReadOnlyList<TokenKind> kinds)
     {
@@ -30,12 +31,15 @@ public sealed class Vocabulary
             _kinds[id] = kinds[i];
             if (!_ids.TryAdd(words[i], id)) throw new InvalidDataException($"duplicate vocabulary entry '{words[i]}'");
         }
+        _count = StaticCount = _words.Length;
     }
 
-    public int Count => _words.Length;
+    /// <summary>Ids below this were trained; ids from here on were added while editing (see <see cref="MapOrAdd"/>).</summary>
+    public int StaticCount { get; }
+    public int Count => _count;
     public string this[int id] => _words[id];
     public TokenKind KindOf(int id) => _kinds[id];
-    public IReadOnlyList<string> Words => _words;
+    public IReadOnlyList<string> Words => new ArraySegment<string>(_words, 0, _count);
 
     /// <summary>Class tokens and specials are never inserted as text.</summary>
     public static bool IsInsertable(int id) => id >= ReservedCount;
@@ -57,6 +61,28 @@ public sealed class Vocabulary
     }
 
     public bool TryGetId(string text, out int id) => _ids.TryGetValue(text, out id);
+
+    /// <summary>
+    /// Like <see cref="Map"/>, but an identifier or keyword the model never saw gets a new dynamic id, so that caches
+    /// over the user's documents can predict names written after training. Not thread-safe: the engine serializes it.
+    /// </summary>
+    public int MapOrAdd(in LexToken t)
+    {
+        if (_ids.TryGetValue(t.Text, out int id)) return id;
+        if (t.Class != LiteralClass.None) return ClassOf(t.Class);
+        if (t.Kind is not (TokenKind.Identifier or TokenKind.Keyword) || t.Text.Length > 128) return Unk;
+        if (_count == _words.Length)
+        {
+            Array.Resize(ref _words, _words.Length * 2);
+            Array.Resize(ref _kinds, _kinds.Length * 2);
+        }
+        id = _count;
+        _words[id] = t.Text;
+        _kinds[id] = t.Kind;
+        _ids[t.Text] = id;
+        _count++;
+        return id;
+    }
 
     public int[] MapAll(ReadOnlySpan<LexToken> tokens)
     {

@@ -1,0 +1,296 @@
+using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Syntax;
+
+namespace CompletionLsp.Core.Engine;
+
+public sealed class UnknownDocumentException(string uri) : Exception($"unknown document: {uri} (not opened)")
+{
+    public string Uri { get; } = uri;
+}
+
+/// <summary>The models the engine answers with: built from a trained bundle, or from the open documents alone.</summary>
+public sealed class LoadedModel
+{
+    public required Vocabulary Vocabulary { get; init; }
+    public required ILanguageModel Static { get; init; }
+    public required CacheOptions Cache { get; init; }
+    public required Spacing Spacing { get; init; }
+    public ModelBundle? Bundle { get; init; }
+    public string? Path { get; init; }
+    public bool IsTrained => Bundle != null;
+}
+
+/// <summary>
+/// The completion engine: documents, models and queries, in editor terms (UTF-16 offsets, texts, probabilities).
+/// Knows nothing of LSP. All methods are thread-safe; they run one at a time (queries take about a millisecond).
+/// </summary>
+public sealed class CompletionEngine
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, DocumentState> _docs = new(StringComparer.Ordinal);
+    private readonly Func<ModelBundle, ILanguageModel>? _staticFactory;
+    private LoadedModel _model;
+    private bool _workspaceModelStale;
+    // Recently edited files other than the active one, with the ids they contributed to the recent-files cache.
+    private readonly List<(string Uri, string Text, int[] Ids)> _recent = new();
+    private NGramCache _recentCache;
+    private string? _active;
+
+    public CompletionEngine(EngineOptions? options = null, Func<ModelBundle, ILanguageModel>? staticFactory = null)
+    {
+        Options = options ?? new EngineOptions();
+        _staticFactory = staticFactory;
+        _model = BuildWorkspaceModel([]);
+        _recentCache = new NGramCache(_model.Cache.Order);
+    }
+
+    public EngineOptions Options { get; set; }
+    public LoadedModel Model { get { lock (_gate) return _model; } }
+    public IReadOnlyCollection<string> OpenDocuments { get { lock (_gate) return _docs.Keys.ToList(); } }
+
+    /// <summary>Switches to a trained model (or back to open-documents-only with null); documents are re-mapped.</summary>
+    public void LoadModel(ModelBundle? bundle, string? path = null)
+    {
+        LoadedModel m;
+        if (bundle == null) m = BuildWorkspaceModel(null);
+        else
+        {
+            var stat = _staticFactory?.Invoke(bundle) ?? bundle.NGram;
+            m = new LoadedModel
+            {
+                Vocabulary = bundle.Vocabulary, Static = new OpenVocabularyModel(stat), Cache = bundle.Cache,
+                Spacing = bundle.Spacing, Bundle = bundle, Path = path,
+            };
+        }
+        lock (_gate)
+        {
+            _model = m;
+            RebindAll();
+        }
+    }
+
+    private void RebindAll()
+    {
+        foreach (var d in _docs.Values) d.Rebind(_model.Vocabulary, _model.Cache.Order);
+        _recentCache = new NGramCache(_model.Cache.Order);
+        for (int i = 0; i < _recent.Count; i++)
+        {
+            var (uri, text, _) = _recent[i];
+            var ids = MapText(text);
+            _recent[i] = (uri, text, ids);
+            _recentCache.Update(ids, 1, ids.Length, +1);
+        }
+        _workspaceModelStale = false;
+    }
+
+    /// <summary>Without a trained model: a small model of the open documents, rebuilt when they are opened or saved.</summary>
+    private LoadedModel BuildWorkspaceModel(IEnumerable<string>? texts)
+    {
+        var files = (texts ?? _docs.Values.Select(d => d.Text)).Select(t =>
+        {
+            var toks = CSharpLexer.Lex(t).ToArray();
+            return new Corpus.TokenizedFile("", toks, Corpus.TokenizedFile.ComputeGaps(t, toks));
+        }).ToList();
+        var bundle = Trainer.Build(files, new TrainOptions { Root = ".", Order = 4, MinCount = 1 });
+        return new LoadedModel
+        {
+            Vocabulary = bundle.Vocabulary, Static = new OpenVocabularyModel(bundle.NGram), Cache = CacheOptions.Default,
+            Spacing = bundle.Spacing,
+        };
+    }
+
+    private void EnsureModel()
+    {
+        if (!_workspaceModelStale || _model.IsTrained) return;
+        _model = BuildWorkspaceModel(null);
+        RebindAll();
+    }
+
+    // ---- documents ----
+
+    public void Open(string uri, string text, int version)
+    {
+        lock (_gate)
+        {
+            _docs[uri] = new DocumentState(text, _model.Vocabulary, _model.Cache.Order) { Version = version };
+            Touch(uri);
+            if (!_model.IsTrained) _workspaceModelStale = true;
+        }
+    }
+
+    public void Close(string uri)
+    {
+        lock (_gate)
+        {
+            if (!_docs.ContainsKey(uri)) throw new UnknownDocumentException(uri);
+            // A closed file stays among the recent files with its last text.
+            if (_active == uri) { Retire(uri); _active = null; }
+            _docs.Remove(uri);
+            if (!_model.IsTrained) _workspaceModelStale = true;
+        }
+    }
+
+    public void Saved(string uri)
+    {
+        lock (_gate)
+        {
+            if (!_docs.ContainsKey(uri)) throw new UnknownDocumentException(uri);
+            if (!_model.IsTrained) _workspaceModelStale = true;
+        }
+    }
+
+    /// <summary>Applies an edit given in UTF-16 offsets of the current text.</summary>
+    public void Change(string uri, int start, int oldLength, string newText, int version)
+    {
+        lock (_gate)
+        {
+            var d = Get(uri);
+            d.Replace(start, oldLength, newText);
+            d.Version = version;
+            Touch(uri);
+        }
+    }
+
+    public void SetText(string uri, string text, int version)
+    {
+        lock (_gate)
+        {
+            var d = Get(uri);
+            d.SetText(text);
+            d.Version = version;
+            Touch(uri);
+        }
+    }
+
+    public string GetText(string uri) { lock (_gate) return Get(uri).Text; }
+    public int GetVersion(string uri) { lock (_gate) return Get(uri).Version; }
+    public bool IsOpen(string uri) { lock (_gate) return _docs.ContainsKey(uri); }
+
+    /// <summary>Runs <paramref name="read"/> on a document under the engine's lock (for position conversions).</summary>
+    public T Read<T>(string uri, Func<DocumentState, T> read) { lock (_gate) return read(Get(uri)); }
+
+    private DocumentState Get(string uri) => _docs.TryGetValue(uri, out var d) ? d : throw new UnknownDocumentException(uri);
+
+    private void Touch(string uri)
+    {
+        if (_active == uri) return;
+        if (_active != null && _docs.ContainsKey(_active)) Retire(_active);
+        // The active document is counted by its own cache, not among the recent files.
+        int i = _recent.FindIndex(r => r.Uri == uri);
+        if (i >= 0)
+        {
+            _recentCache.Update(_recent[i].Ids, 1, _recent[i].Ids.Length, -1);
+            _recent.RemoveAt(i);
+        }
+        _active = uri;
+    }
+
+    private void Retire(string uri)
+    {
+        int i = _recent.FindIndex(r => r.Uri == uri);
+        if (i >= 0) { _recentCache.Update(_recent[i].Ids, 1, _recent[i].Ids.Length, -1); _recent.RemoveAt(i); }
+        var d = Get(uri);
+        var ids = d.Ids.ToArray();
+        _recent.Add((uri, d.Text, ids));
+        _recentCache.Update(ids, 1, ids.Length, +1);
+        while (_recent.Count > Math.Max(0, Options.RecentFiles))
+        {
+            _recentCache.Update(_recent[0].Ids, 1, _recent[0].Ids.Length, -1);
+            _recent.RemoveAt(0);
+        }
+    }
+
+    private int[] MapText(string text)
+    {
+        var toks = CSharpLexer.Lex(text);
+        var ids = new int[toks.Count + 1];
+        ids[0] = Vocabulary.Bos;
+        for (int i = 0; i < toks.Count; i++) ids[i + 1] = _model.Vocabulary.MapOrAdd(toks[i]);
+        return ids;
+    }
+
+    // ---- queries ----
+
+    private ILanguageModel ModelFor(DocumentState d) =>
+        Options.UseDocumentCache || Options.UseRecentFilesCache
+            ? new CachedModel(_model.Static, Options.UseRecentFilesCache && _recent.Count > 0 ? _recentCache : null,
+                Options.UseDocumentCache ? d.Cache : null, _model.Cache)
+            : _model.Static;
+
+    /// <summary>Ranked next tokens at a caret (UTF-16 offset, clamped to the document).</summary>
+    public CompletionList Complete(string uri, int offset, int maxItems, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            ct.ThrowIfCancellationRequested();
+            EnsureModel();
+            var d = Get(uri);
+            offset = Math.Clamp(offset, 0, d.Text.Length);
+            var cc = d.GetCaretContext(offset);
+            if (cc.Suppressed) return CompletionList.Empty(offset, cc.SuppressReason);
+            var vocab = _model.Vocabulary;
+            var ctx = d.Ids[..(cc.TokensBefore + 1)];
+            var accept = Accept(vocab, cc.Prefix);
+            var top = new List<ScoredToken>();
+            HideTokenAtCaret(d, cc, -1);
+            try { ModelFor(d).TopK(ctx, Math.Max(1, maxItems), accept, top); }
+            finally { HideTokenAtCaret(d, cc, +1); }
+            ct.ThrowIfCancellationRequested();
+            var model = _model.Static;
+            int prev = ctx[^1];
+            var items = top.Select(s => new CompletionCandidate(vocab[s.Id], s.Probability, vocab.KindOf(s.Id),
+                Roles.Of(vocab, model, s.Id, prev))).ToList();
+            return new CompletionList(cc.ReplaceStart, offset, cc.Prefix, items);
+        }
+    }
+
+    /// <summary>The rest of the line at a caret. <paramref name="selectedItem"/> is the completion item the editor
+    /// has selected: every suggestion then starts with it.</summary>
+    public IReadOnlyList<LineSuggestion> CompleteLine(string uri, int offset, int count, string? selectedItem = null, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            ct.ThrowIfCancellationRequested();
+            EnsureModel();
+            var d = Get(uri);
+            offset = Math.Clamp(offset, 0, d.Text.Length);
+            var cc = d.GetCaretContext(offset);
+            if (cc.Suppressed) return [];
+            var vocab = _model.Vocabulary;
+            var ctx = d.Ids[..(cc.TokensBefore + 1)].ToArray();
+            int forced = -1;
+            if (selectedItem != null)
+            {
+                if (!vocab.TryGetId(selectedItem, out forced) || !Vocabulary.IsInsertable(forced)) return [];
+            }
+            List<(int[] Tokens, double Probability)> lines;
+            HideTokenAtCaret(d, cc, -1);
+            try { lines = LineGenerator.Generate(ModelFor(d), _model.Spacing, ctx, Accept(vocab, cc.Prefix), forced, Options.Line, count, ct); }
+            finally { HideTokenAtCaret(d, cc, +1); }
+            int prev = ctx.Length > 0 ? ctx[^1] : -1;
+            string typedBefore = d.Text.Substring(cc.ReplaceStart, offset - cc.ReplaceStart);
+            var result = new List<LineSuggestion>();
+            foreach (var (toks, p) in lines)
+            {
+                string text = _model.Spacing.Render(vocab, prev, toks);
+                // A suggestion that adds nothing to what is typed is no suggestion.
+                if (text.Length <= typedBefore.Length) continue;
+                result.Add(new LineSuggestion(cc.ReplaceStart, offset, text, p, toks.Length));
+            }
+            return result;
+        }
+    }
+
+    private static Predicate<int> Accept(Vocabulary vocab, string prefix) => prefix.Length == 0
+        ? id => Vocabulary.IsInsertable(id)
+        : id => Vocabulary.IsInsertable(id) && vocab[id].StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && vocab[id] != prefix
+                && vocab.KindOf(id) is TokenKind.Identifier or TokenKind.Keyword;
+
+    /// <summary>The token being typed is not evidence for itself: its n-grams leave the cache during the query.</summary>
+    private static void HideTokenAtCaret(DocumentState d, CaretContext cc, int sign)
+    {
+        if (cc.Prefix.Length == 0) return;
+        int pos = cc.TokensBefore + 1; // index in Ids
+        d.Cache.Update(d.Ids, pos, Math.Min(pos + d.Cache.Order, d.Ids.Length), sign);
+    }
+}
