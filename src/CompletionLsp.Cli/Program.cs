@@ -12,7 +12,7 @@ namespace CompletionLsp.Cli
 
             Usage:
               completion-lsp train <dir> [--out FILE] [--order N] [--smoothing kn|add-delta] [--delta D]
-                                         [--min-count N] [--all-files]
+                                         [--min-count N] [--all-files] [--no-tune]
               completion-lsp eval <dir> --model FILE [--json] [--setting static|dynamic|both] [--max-files N]
               completion-lsp complete <file>:<line>:<col> [--model FILE] [-n 10] [--line]
               completion-lsp info <model>
