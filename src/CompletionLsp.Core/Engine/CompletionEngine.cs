@@ -257,7 +257,7 @@ public sealed class CompletionEngine
             var cc = d.GetCaretContext(offset);
             if (cc.Suppressed) return [];
             var vocab = _model.Vocabulary;
-            var ctx = d.Ids[..(cc.TokensBefore + 1)].ToArray();
+            var ctx = d.Ids[..(cc.TokensBefore + 1)];
             int forced = -1;
             if (selectedItem != null)
             {
@@ -267,7 +267,7 @@ public sealed class CompletionEngine
             HideTokenAtCaret(d, cc, -1);
             try { lines = LineGenerator.Generate(ModelFor(d), _model.Spacing, ctx, Accept(vocab, cc.Prefix), forced, Options.Line, count, ct); }
             finally { HideTokenAtCaret(d, cc, +1); }
-            int prev = ctx.Length > 0 ? ctx[^1] : -1;
+            int prev = cc.TokensBefore >= 0 ? d.Ids[cc.TokensBefore] : -1;
             string typedBefore = d.Text.Substring(cc.ReplaceStart, offset - cc.ReplaceStart);
             var result = new List<LineSuggestion>();
             foreach (var (toks, p) in lines)

@@ -20,6 +20,8 @@ public static class LineGenerator
     {
         var vocab = model.Vocabulary;
         double minLog = Math.Log(options.MinProbability);
+        // Only as much context as the model can use (all of it for recurrent models).
+        if (model.ContextSize < context.Length) context = context[^model.ContextSize..];
         var ctx = new List<int>(context.Length + options.MaxTokens);
         foreach (var t in context) ctx.Add(t);
         int baseLen = ctx.Count;
