@@ -18,6 +18,8 @@ namespace CompletionLsp.Cli
               completion-lsp info <model>
               completion-lsp dump-tokens <dir> [--split train|test] [--model FILE] [--out FILE]
               completion-lsp serve [--model FILE]       (LSP over stdio)
+              completion-lsp demo [dir] [--retrain]     (train on dir, default this repository, and show
+                                                         completions from the server at a few places)
 
             Lines and columns are 1-based. The default model is <dir>/.completion-lsp/model.
             """;
@@ -40,6 +42,7 @@ namespace CompletionLsp.Cli
                     "info" => InfoCommand.Run(rest),
                     "dump-tokens" => DumpTokensCommand.Run(rest),
                     "serve" => await ServeCommand.RunAsync(rest),
+                    "demo" => await DemoCommand.RunAsync(rest),
                     "--version" => Version(),
                     _ => throw new UsageException($"unknown command '{args[0]}'"),
                 };
