@@ -9,6 +9,9 @@ namespace CompletionLsp.Core.Eval;
 public sealed class LineMetrics
 {
     public int Samples, Offered, Exact;
+    /// <summary>Samples whose true rest of line, rendered from its tokens with the learned spacing, equals the original text.</summary>
+    public int SpacingExact, SpacingSamples;
+    public double SpacingAccuracy => SpacingSamples == 0 ? 0 : (double)SpacingExact / SpacingSamples;
     public double EditSimilaritySum;          // over all samples (no suggestion scores 0)
     public double EditSimilarityOfferedSum;   // over samples with a suggestion
     public List<double> LatenciesMs { get; } = new();
@@ -28,6 +31,7 @@ public sealed class LineMetrics
             samples = Samples, offeredRate = Math.Round(OfferedRate, 4), exactMatch = Math.Round(ExactMatch, 4),
             exactMatchWhereOffered = Math.Round(ExactMatchWhereOffered, 4), editSimilarity = Math.Round(EditSimilarity, 4),
             editSimilarityWhereOffered = Math.Round(EditSimilarityWhereOffered, 4),
+            spacingRoundTrip = Math.Round(SpacingAccuracy, 4),
             latencyMedianMs = Math.Round(Q(0.5), 3), latencyP99Ms = Math.Round(Q(0.99), 3),
         };
     }
@@ -89,6 +93,16 @@ public static class LineEvaluator
                 string predicted = lines.Count > 0 ? bundle.Spacing.Render(vocab, ids[cut], lines[0].Tokens) : "";
                 sw.Stop();
                 string expected = string.Join(' ', f.Tokens.Skip(cut).Take(lineEnd - cut).Select(t => t.Text));
+                // Spacing round trip: the true tokens rendered as a suggestion would be, against the original text.
+                var trueIds = ids.AsSpan(cut + 1, lineEnd - cut).ToArray();
+                string rendered = bundle.Spacing.Render(vocab, ids[cut], trueIds);
+                string original = string.Concat(f.Tokens.Skip(cut).Take(lineEnd - cut).Select((t, k) =>
+                    (k > 0 && f.Gaps[cut + k] != 0 ? " " : "") + t.Text));
+                if (trueIds.All(Vocabulary.IsInsertable))
+                {
+                    local.SpacingSamples++;
+                    if (rendered == original) local.SpacingExact++;
+                }
                 string predictedNorm = Normalize(predicted);
                 local.Samples++;
                 local.LatenciesMs.Add(sw.Elapsed.TotalMilliseconds);
@@ -103,7 +117,7 @@ public static class LineEvaluator
             }
             lock (lockObj)
             {
-                result.Samples += local.Samples; result.Offered += local.Offered; result.Exact += local.Exact;
+                result.Samples += local.Samples; result.Offered += local.Offered; result.Exact += local.Exact; result.SpacingExact += local.SpacingExact; result.SpacingSamples += local.SpacingSamples;
                 result.EditSimilaritySum += local.EditSimilaritySum; result.EditSimilarityOfferedSum += local.EditSimilarityOfferedSum;
                 result.LatenciesMs.AddRange(local.LatenciesMs);
             }
