@@ -71,6 +71,10 @@ function formatServerStatus(st: StatusParams): StatusView {
 
 const nf = new Intl.NumberFormat('en-US');
 
+function isNum(n: unknown): n is number {
+  return typeof n === 'number' && Number.isFinite(n);
+}
+
 function num(n: number | null | undefined): string {
   return typeof n === 'number' && Number.isFinite(n) ? nf.format(n) : '?';
 }
@@ -85,15 +89,19 @@ export function formatModelInfo(info: ModelInfo): { summary: string; detail: str
         'on this workspace (saved to .completion-lsp/model).',
     };
   }
-  const parts = [`${num(info.files)} files`, `${num(info.tokens)} tokens`, `vocabulary ${num(info.vocabulary)}`];
-  if (typeof info.order === 'number') parts.push(`order ${info.order}`);
+  const parts: string[] = [];
+  if (isNum(info.files)) parts.push(`${num(info.files)} files`);
+  if (isNum(info.tokens)) parts.push(`${num(info.tokens)} tokens`);
+  if (isNum(info.vocabulary)) parts.push(`vocabulary ${num(info.vocabulary)}`);
+  if (isNum(info.order)) parts.push(`order ${info.order}`);
   const lines: string[] = [];
   if (info.path) lines.push(`Model: ${info.path}`);
   if (info.models && info.models.length > 0) lines.push(`Models: ${info.models.join(', ')}`);
   if (info.smoothing) lines.push(`Smoothing: ${info.smoothing}`);
   if (info.sourceRoot) lines.push(`Trained on: ${info.sourceRoot}`);
   if (info.createdUtc) lines.push(`Created: ${info.createdUtc}`);
-  return { summary: `CompletionLsp model: ${parts.join(', ')}.`, detail: lines.join('\n') };
+  const summary = parts.length > 0 ? `CompletionLsp model: ${parts.join(', ')}.` : 'CompletionLsp model loaded.';
+  return { summary, detail: lines.join('\n') };
 }
 
 export function formatTrainResult(r: TrainResult): string {

@@ -73,8 +73,9 @@ describe('formatModelInfo / formatTrainResult', () => {
   });
   it('tolerates missing fields', () => {
     const r = formatModelInfo({ loaded: true, files: null });
-    assert.equal(r.summary, 'CompletionLsp model: ? files, ? tokens, vocabulary ?.');
+    assert.equal(r.summary, 'CompletionLsp model loaded.');
     assert.equal(r.detail, '');
+    assert.equal(formatModelInfo({ loaded: true, tokens: 12, path: '/m' }).summary, 'CompletionLsp model: 12 tokens.');
   });
   it('says what to do when no model is loaded', () => {
     const r = formatModelInfo({ loaded: false });
