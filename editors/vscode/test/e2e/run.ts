@@ -166,6 +166,9 @@ function httpOk(url: string): Promise<boolean> {
   });
 }
 
+/** Thrown inside an until() check to stop waiting at once. */
+class Fatal extends Error {}
+
 async function until<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 250): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
@@ -174,6 +177,7 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false> | 
       const v = await f();
       if (v !== undefined && v !== false) return v as T;
     } catch (e) {
+      if (e instanceof Fatal) throw e;
       last = e;
     }
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
@@ -379,7 +383,9 @@ async function main(): Promise<void> {
       return until('the CompletionLsp status to say "model loaded"', async () => {
         if (!(await status.count())) return undefined;
         const t = (await status.innerText()).trim();
-        if (/error|no server|stopped/.test(t)) throw new Error(`status: ${t}`);
+        if (/error|no server|stopped/.test(t)) {
+          throw new Fatal(`status: ${t} (see test-results/CompletionLsp.log; tooltip: ${await status.getAttribute('aria-label')})`);
+        }
         return /model loaded/.test(t) ? t : undefined;
       }, 120_000, 500);
     });
@@ -494,6 +500,54 @@ async function main(): Promise<void> {
       await page.keyboard.press('Escape');
     });
 
+    // d. A crashed server is restarted; "Restart Server" starts a new one.
+    await timed('restart after crash', async () => {
+      const before = serverProcesses(server.pid!);
+      if (before.length !== 1) throw new Error(`expected one server process under code-server, found ${JSON.stringify(before)}`);
+      process.kill(before[0].pid, 'SIGKILL');
+      log(`killed the server process ${before[0].pid} (${before[0].cmd})`);
+      const after = await until('a new server process', () => {
+        const now = serverProcesses(server.pid!);
+        return now.length === 1 && now[0].pid !== before[0].pid ? now[0] : undefined;
+      }, 60_000, 300);
+      const text = await until('the status to say "model loaded" again', async () => {
+        const t = (await status.innerText()).trim();
+        return /model loaded/.test(t) ? t : undefined;
+      }, 60_000, 300);
+      check('the server is restarted after a crash', true, `new process ${after.pid}; status ${JSON.stringify(text)}`);
+    });
+    await timed('restart command', async () => {
+      const before = serverProcesses(server.pid!);
+      await runCommand(page, 'CompletionLsp: Restart Server');
+      const after = await until('a new server process', () => {
+        const now = serverProcesses(server.pid!);
+        return now.length === 1 && !before.some((b) => b.pid === now[0].pid) ? now[0] : undefined;
+      }, 60_000, 300);
+      const text = await until('the status to say "model loaded" again', async () => {
+        const t = (await status.innerText()).trim();
+        return /model loaded/.test(t) ? t : undefined;
+      }, 60_000, 300);
+      check('"Restart Server" replaces the server process', true, `${before.map((b) => b.pid).join(',')} -> ${after.pid}; status ${JSON.stringify(text)}`);
+    });
+
+    // e. A server path that points nowhere: the setting change restarts, and the message says what to do.
+    await timed('bad server path', async () => {
+      // Workspace settings: code-server notices their change on disk (it may not notice the user settings file's).
+      const bad = path.join(tmp, 'nowhere', 'completion-lsp.dll');
+      fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'completionLsp.server.path': bad }, null, 2));
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'completionLsp.server.path' }).first();
+      await toast.waitFor({ timeout: 60_000 });
+      const text = (await toast.innerText()).replace(/\s+/g, ' ');
+      const statusNow = (await status.innerText()).trim();
+      await page.screenshot({ path: path.join(results, 'no-server.png') });
+      check(
+        'a wrong completionLsp.server.path gives a message that says what to do',
+        text.includes(bad) && text.includes('dotnet publish src/CompletionLsp.Cli -c Release -o artifacts/server') && /no server/.test(statusNow),
+        `${text} | status ${JSON.stringify(statusNow)}`,
+      );
+    });
+
     if (pageErrors.length > 0) log(`page errors (not failing the test): ${pageErrors.slice(0, 5).join(' / ')}`);
     void server;
   } catch (e) {
@@ -515,10 +569,37 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(results, 'e2e-timings.json'), JSON.stringify({ server: useMock ? 'mock' : 'real', timings, checks }, null, 2));
   const passed = checks.filter((c) => c.ok).length;
   const failed = checks.length - passed;
+  const extLog = path.join(results, 'CompletionLsp.log');
+  if (failed > 0 && fs.existsSync(extLog)) {
+    console.log(`\nlast lines of ${extLog}:\n${fs.readFileSync(extLog, 'utf8').split('\n').slice(-25).join('\n')}`);
+  }
   console.log(`\ntimings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   console.log(`screenshots: ${fs.readdirSync(results).filter((f) => f.endsWith('.png')).map((f) => path.join(results, f)).join(', ')}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+}
+
+/** Server processes (`... serve`, real or mock) that descend from the code-server process `root`. */
+function serverProcesses(root: number): { pid: number; cmd: string }[] {
+  const parent = new Map<number, number>();
+  const cmd = new Map<number, string>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      cmd.set(Number(name), fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim());
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const descends = (pid: number) => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...cmd.entries()]
+    .filter(([pid, c]) => / serve$/.test(c) && /completion-lsp\.dll|completion-lsp |mockServer\.js/.test(c) && descends(pid))
+    .map(([pid, c]) => ({ pid, cmd: c }));
 }
 
 /** The extension's output channel (the LSP trace included) and the extension host log, for failures. */
