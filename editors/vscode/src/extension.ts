@@ -167,6 +167,14 @@ class ServerManager implements vscode.Disposable {
           return next(document, position, context, token);
         },
         workspace: {
+          // Should the server register for didChangeConfiguration with a section, it gets the same validated,
+          // trust-filtered payload as initializationOptions, not the raw settings (which include server.path).
+          didChangeConfiguration: async (sections, next) => {
+            if (sections === undefined) return next(undefined); // pull model: { settings: null }
+            await client.sendNotification(DidChangeConfigurationNotification.type, {
+              settings: serverPayload(this.readSettings(), vscode.workspace.isTrusted),
+            });
+          },
           // The server may pull its settings: answer with the same validated, trust-filtered object it gets pushed.
           configuration: async (params, token, next) => {
             const answer = await next(params, token);

@@ -108,8 +108,11 @@ export function readSettings(config: ConfigurationLike, ctx: ReadContext): Setti
 
 /** What the server is told: initializationOptions and workspace/didChangeConfiguration both carry { completionLsp: this }. */
 export function toServerSettings(s: Settings, trusted: boolean): ServerSettings {
+  // Restricted Mode without a model file of the user's own: only the cache model, which reads the open files'
+  // text, so that no model file from the workspace is loaded.
+  const models = trusted || s.modelPath !== undefined ? [...s.models] : ['cache'];
   const out: ServerSettings = {
-    models: [...s.models],
+    models,
     maxItems: s.maxItems,
     enable: s.enable,
     inline: { ...s.inline },

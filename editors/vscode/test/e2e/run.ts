@@ -253,6 +253,70 @@ async function ghostText(page: Page): Promise<string> {
   });
 }
 
+async function startCodeServer(o: {
+  userData: string;
+  extensions: string;
+  ws: string;
+  trust: boolean;
+  log: fs.WriteStream;
+}): Promise<{ proc: ChildProcess; port: number }> {
+  const port = await freePort();
+  const p = spawn(
+    codeServer,
+    [
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      ...(o.trust ? [] : ['--disable-workspace-trust']),
+      '--user-data-dir', o.userData,
+      '--extensions-dir', o.extensions,
+      o.ws,
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COMPLETION_LSP_CLI: `dotnet ${serverDll}` } },
+  );
+  p.stdout!.pipe(o.log, { end: false });
+  p.stderr!.pipe(o.log, { end: false });
+  cleanup.push(() => killTree(p));
+  await until(
+    'code-server to answer',
+    async () => (p.exitCode === null ? httpOk(`http://127.0.0.1:${port}/healthz`) : Promise.reject(new Fatal('code-server exited'))),
+    60_000,
+    300,
+  );
+  return { proc: p, port };
+}
+
+async function openWorkbench(page: Page, port: number, ws: string): Promise<void> {
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60_000 });
+}
+
+async function openDemo(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } }).catch(() => undefined);
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.fill('Demo.cs');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Demo.cs' }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: 'Demo.cs' }).waitFor({ timeout: 20_000 });
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 20_000 });
+}
+
+/** Titles the command palette lists for `query`. */
+async function paletteEntries(page: Page, query: string): Promise<string[]> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${query}`);
+  await new Promise((r) => setTimeout(r, 1000));
+  const rows = await page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+  return rows.map((r) => r.replace(/\s+/g, ' ').trim());
+}
+
 async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
@@ -266,7 +330,7 @@ async function runCommand(page: Page, title: string): Promise<void> {
 async function main(): Promise<void> {
   const started = Date.now();
   fs.mkdirSync(results, { recursive: true });
-  for (const f of fs.readdirSync(results)) if (f.endsWith('.png') || f.endsWith('.log')) fs.rmSync(path.join(results, f));
+  for (const f of fs.readdirSync(results)) if (/\.(png|log|json)$/.test(f)) fs.rmSync(path.join(results, f));
 
   await timed('install code-server (if missing)', () => ensureCodeServer());
   await timed('build server (if missing)', () => ensureServer());
@@ -327,30 +391,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`;
   const csLog = fs.createWriteStream(path.join(results, 'code-server.log'));
-  const server = await timed('start code-server', async () => {
-    const p = spawn(
-      codeServer,
-      [
-        '--auth', 'none',
-        '--bind-addr', `127.0.0.1:${port}`,
-        '--disable-telemetry',
-        '--disable-update-check',
-        '--disable-workspace-trust',
-        '--user-data-dir', userData,
-        '--extensions-dir', extensions,
-        ws,
-      ],
-      { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COMPLETION_LSP_CLI: `dotnet ${serverDll}` } },
-    );
-    p.stdout!.pipe(csLog);
-    p.stderr!.pipe(csLog);
-    cleanup.push(() => killTree(p));
-    await until('code-server to answer', async () => p.exitCode === null ? httpOk(`http://127.0.0.1:${port}/healthz`) : Promise.reject(new Error('code-server exited')), 60_000, 300);
-    return p;
-  });
+  const server = await timed('start code-server', () => startCodeServer({ userData, extensions, ws, trust: false, log: csLog }));
 
   let browser: Browser | undefined;
   try {
@@ -360,23 +402,8 @@ async function main(): Promise<void> {
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
 
-    await timed('open workbench', async () => {
-      await page.goto(url);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60_000 });
-    });
-
-    await timed('open Demo.cs', async () => {
-      await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } }).catch(() => undefined);
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 20_000 });
-      await input.fill('Demo.cs');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Demo.cs' }).first().waitFor({ timeout: 30_000 });
-      await page.keyboard.press('Enter');
-      await page.locator('.tab.active', { hasText: 'Demo.cs' }).waitFor({ timeout: 20_000 });
-      await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 20_000 });
-    });
+    await timed('open workbench', () => openWorkbench(page, server.port, ws));
+    await timed('open Demo.cs', () => openDemo(page));
 
     const status = page.locator('.statusbar-item', { hasText: 'CompletionLsp' }).first();
     const statusText = await timed('server start + model load', async () => {
@@ -502,12 +529,12 @@ async function main(): Promise<void> {
 
     // d. A crashed server is restarted; "Restart Server" starts a new one.
     await timed('restart after crash', async () => {
-      const before = serverProcesses(server.pid!);
+      const before = serverProcesses(server.proc.pid!);
       if (before.length !== 1) throw new Error(`expected one server process under code-server, found ${JSON.stringify(before)}`);
       process.kill(before[0].pid, 'SIGKILL');
       log(`killed the server process ${before[0].pid} (${before[0].cmd})`);
       const after = await until('a new server process', () => {
-        const now = serverProcesses(server.pid!);
+        const now = serverProcesses(server.proc.pid!);
         return now.length === 1 && now[0].pid !== before[0].pid ? now[0] : undefined;
       }, 60_000, 300);
       const text = await until('the status to say "model loaded" again', async () => {
@@ -517,10 +544,10 @@ async function main(): Promise<void> {
       check('the server is restarted after a crash', true, `new process ${after.pid}; status ${JSON.stringify(text)}`);
     });
     await timed('restart command', async () => {
-      const before = serverProcesses(server.pid!);
+      const before = serverProcesses(server.proc.pid!);
       await runCommand(page, 'CompletionLsp: Restart Server');
       const after = await until('a new server process', () => {
-        const now = serverProcesses(server.pid!);
+        const now = serverProcesses(server.proc.pid!);
         return now.length === 1 && !before.some((b) => b.pid === now[0].pid) ? now[0] : undefined;
       }, 60_000, 300);
       const text = await until('the status to say "model loaded" again', async () => {
@@ -548,6 +575,48 @@ async function main(): Promise<void> {
       );
     });
 
+    // f. Restricted Mode: a fresh profile with workspace trust on, the folder not trusted. The workspace's
+    //    completionLsp.server.path (from e) must be ignored, the train command must be unavailable.
+    await timed('restricted mode', async () => {
+      killTree(server.proc);
+      const userData2 = path.join(tmp, 'user-data-restricted');
+      fs.mkdirSync(path.join(userData2, 'User'), { recursive: true });
+      fs.writeFileSync(
+        path.join(userData2, 'User', 'settings.json'),
+        JSON.stringify(
+          {
+            ...settings,
+            'security.workspace.trust.enabled': true,
+            'security.workspace.trust.startupPrompt': 'never',
+            'security.workspace.trust.banner': 'always',
+          },
+          null,
+          2,
+        ),
+      );
+      const restricted = await startCodeServer({ userData: userData2, extensions, ws, trust: true, log: csLog });
+      server.proc = restricted.proc;
+      await openWorkbench(page, restricted.port, ws);
+      await openDemo(page);
+      const t = await until('the CompletionLsp status to settle', async () => {
+        const st = (await status.innerText().catch(() => '')).trim();
+        return /model loaded|no model|no server|error|stopped/.test(st) ? st : undefined;
+      }, 120_000, 500);
+      const entries = await paletteEntries(page, 'CompletionLsp');
+      await page.screenshot({ path: path.join(results, 'restricted-mode.png') });
+      await page.keyboard.press('Escape');
+      log(`restricted mode: status ${JSON.stringify(t)}; palette: ${JSON.stringify(entries)}`);
+      check('Restricted Mode ignores the workspace\'s completionLsp.server.path', !/no server|error|stopped/.test(t), t);
+      check(
+        'Restricted Mode hides "Train Model on Workspace"',
+        entries.some((e) => e.includes('Show Model Info')) && !entries.some((e) => e.includes('Train Model')),
+        JSON.stringify(entries),
+      );
+      if (/model loaded/.test(t)) {
+        log('WARNING: in Restricted Mode the server loaded the workspace model; it is told workspaceTrusted: false and models ["cache"]');
+      }
+    });
+
     if (pageErrors.length > 0) log(`page errors (not failing the test): ${pageErrors.slice(0, 5).join(' / ')}`);
     void server;
   } catch (e) {
@@ -556,7 +625,8 @@ async function main(): Promise<void> {
     if (pages[0]) await pages[0].screenshot({ path: path.join(results, 'failure.png') }).catch(() => undefined);
   } finally {
     timings.total = (Date.now() - started) / 1000;
-    copyExtensionLogs(userData);
+    copyExtensionLogs(userData, '');
+    copyExtensionLogs(path.join(tmp, 'user-data-restricted'), 'restricted-');
     for (const c of cleanup.reverse()) {
       try {
         await c();
@@ -603,7 +673,7 @@ function serverProcesses(root: number): { pid: number; cmd: string }[] {
 }
 
 /** The extension's output channel (the LSP trace included) and the extension host log, for failures. */
-function copyExtensionLogs(userData: string): void {
+function copyExtensionLogs(userData: string, prefix: string): void {
   try {
     const logs = path.join(userData, 'logs');
     const found: string[] = [];
@@ -615,7 +685,7 @@ function copyExtensionLogs(userData: string): void {
       }
     };
     if (fs.existsSync(logs)) walk(logs);
-    for (const f of found) fs.copyFileSync(f, path.join(results, path.basename(f).replace(/[^\w.-]+/g, '_')));
+    for (const f of found) fs.copyFileSync(f, path.join(results, prefix + path.basename(f).replace(/[^\w.-]+/g, '_')));
   } catch (e) {
     log(`could not copy logs: ${String(e)}`);
   }

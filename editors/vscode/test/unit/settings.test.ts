@@ -113,11 +113,22 @@ describe('toServerSettings', () => {
   });
 
   it('leaves modelPath out when unset and wraps the payload in "completionLsp"', () => {
-    const p = serverPayload(readSettings(config({}), { trusted: false }), false);
+    const p = serverPayload(readSettings(config({}), { trusted: true }), false);
     assert.deepEqual(Object.keys(p), ['completionLsp']);
     assert.ok(!('modelPath' in p.completionLsp));
     assert.equal(p.completionLsp.workspaceTrusted, false);
     assert.deepEqual(JSON.parse(JSON.stringify(p)), p, 'survives JSON');
+  });
+
+  it('in Restricted Mode without a user model path, asks for the cache model only', () => {
+    const s = readSettings(config({ global: { models: ['ngram', 'cache', 'lstm'] }, workspace: { modelPath: '/w/m' } }), {
+      trusted: false,
+    });
+    assert.equal(s.modelPath, undefined);
+    assert.deepEqual(toServerSettings(s, false).models, ['cache']);
+    assert.deepEqual(toServerSettings(s, true).models, ['ngram', 'cache', 'lstm']);
+    const own = readSettings(config({ global: { models: ['ngram', 'cache'], modelPath: '/home/me/model' } }), { trusted: false });
+    assert.deepEqual(toServerSettings(own, false).models, ['ngram', 'cache'], "the user's own model file is allowed");
   });
 
   it('does not share arrays with the settings object', () => {
