@@ -35,10 +35,11 @@ export interface ServerSettings {
   inline: { enable: boolean; minProbability: number };
   device: Device;
   /**
-   * False in Restricted Mode: the server must then load no model file from the workspace (neither
+   * Sent only in Restricted Mode, as false: the server must then load no model file from the workspace (neither
    * <workspace>/.completion-lsp/model nor any other) and only read the text of the open .cs files.
+   * Absent in a trusted workspace.
    */
-  workspaceTrusted: boolean;
+  workspaceTrusted?: false;
 }
 
 /** Section name; also vscode-languageclient's client id, so that it reads completionLsp.trace.server. */
@@ -117,9 +118,9 @@ export function toServerSettings(s: Settings, trusted: boolean): ServerSettings 
     enable: s.enable,
     inline: { ...s.inline },
     device: s.device,
-    workspaceTrusted: trusted,
   };
   if (s.modelPath !== undefined) out.modelPath = s.modelPath;
+  if (!trusted) out.workspaceTrusted = false;
   return out;
 }
 

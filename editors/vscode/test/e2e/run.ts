@@ -18,6 +18,8 @@
 //   CHROMIUM                         default /usr/bin/chromium
 //   E2E_KEEP=1                       keep the temporary workspace and profile folders
 //   E2E_SKIP_PACKAGE=1               use the existing .vsix
+//   COMPLETION_LSP_SERVER_DIR        a published server folder to use instead of <repo>/artifacts/server
+//                                    (for the CLI, the training, and the server shipped in the .vsix)
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -34,7 +36,7 @@ const useMock = process.env.COMPLETION_LSP_E2E_SERVER === 'mock';
 const codeServerPrefix = process.env.CODE_SERVER_PREFIX ?? '/opt/code-server';
 const codeServer = path.join(codeServerPrefix, 'node_modules', '.bin', 'code-server');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const serverDir = path.join(repo, 'artifacts', 'server');
+const serverDir = process.env.COMPLETION_LSP_SERVER_DIR ? path.resolve(process.env.COMPLETION_LSP_SERVER_DIR) : path.join(repo, 'artifacts', 'server');
 const serverDll = path.join(serverDir, 'completion-lsp.dll');
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -118,6 +120,7 @@ function ensureCodeServer(): void {
 
 function ensureServer(): void {
   if (fs.existsSync(serverDll)) return;
+  if (process.env.COMPLETION_LSP_SERVER_DIR) throw new Error(`no completion-lsp.dll in COMPLETION_LSP_SERVER_DIR=${serverDir}`);
   log('building the server: dotnet publish src/CompletionLsp.Cli -c Release -o artifacts/server');
   execFileSync('dotnet', ['publish', 'src/CompletionLsp.Cli', '-c', 'Release', '-o', 'artifacts/server'], { cwd: repo, stdio: 'inherit' });
 }
@@ -431,7 +434,13 @@ async function main(): Promise<void> {
       log(`CLI order: ${expected.map((e) => e.text).join(' | ')}`);
       if (expected.length === 0) throw new Error('the CLI gave no completion for this position');
 
-      // Open the list on request, and wait until it has settled.
+      // Open the list on request (Ctrl+Space on an open list would toggle its details pane instead), and wait
+      // until it has settled.
+      await until('the suggest widget to close', async () => {
+        if ((await page.locator('.editor-widget.suggest-widget.visible').count()) === 0) return true;
+        await page.keyboard.press('Escape');
+        return undefined;
+      }, 10_000, 300);
       await page.keyboard.press('Control+Space');
       let previous = '';
       const shown = await until('the suggest widget to list items', async () => {

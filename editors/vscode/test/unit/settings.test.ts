@@ -107,7 +107,6 @@ describe('toServerSettings', () => {
       enable: true,
       inline: { enable: true, minProbability: 0.12 },
       device: 'cpu',
-      workspaceTrusted: true,
     });
     assert.ok(!('serverPath' in out) && !('trace' in out));
   });
@@ -117,6 +116,7 @@ describe('toServerSettings', () => {
     assert.deepEqual(Object.keys(p), ['completionLsp']);
     assert.ok(!('modelPath' in p.completionLsp));
     assert.equal(p.completionLsp.workspaceTrusted, false);
+    assert.ok(!('workspaceTrusted' in toServerSettings(readSettings(config({}), { trusted: true }), true)), 'absent when trusted');
     assert.deepEqual(JSON.parse(JSON.stringify(p)), p, 'survives JSON');
   });
 
