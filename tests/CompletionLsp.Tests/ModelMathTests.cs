@@ -198,6 +198,26 @@ public class ModelMathTests(TrainedModelFixture fx)
         TopKOnTestContexts(new CachedModel(ad, null, CacheOf(Ids(ad.Vocabulary, TestFile), options.Order), options), "cached add-delta");
     }
 
+    [Fact]
+    public void Open_vocabulary_top_k_with_dynamic_words_equals_brute_force()
+    {
+        var (v, kn, _) = OwnModels(4);
+        var doc = Ids(v, TestFile);
+        // Words added while editing, some sharing a prefix with trained words.
+        var added = new[] { "sNewLocal", "sOtherLocal", "zzDynamic", "NgDynamic", "NgSecond" }
+            .Select(w => v.MapOrAdd(new LexToken(0, w.Length, w, TokenKind.Identifier, LiteralClass.None))).ToArray();
+        var open = new OpenVocabularyModel(kn);
+        TopKOnTestContexts(open, "open vocabulary");
+        var withNew = doc.Concat(new[] { added[0], added[1], added[0], added[3] }).ToArray();
+        var options = CacheOptions.Default;
+        TopKOnTestContexts(new CachedModel(open, null, CacheOf(withNew, options.Order), options), "cached open vocabulary");
+
+        // A prefix that only dynamic words match: all of them are offered, not only those the cache has seen.
+        var result = new List<ScoredToken>();
+        open.TopK(doc[..10], 10, id => v[id].StartsWith("Ng", StringComparison.Ordinal) && id >= v.StaticCount, result);
+        Assert.Equal([added[3], added[4]], result.Select(r => r.Id));
+    }
+
     // ---- a naive reference implementation of interpolated modified Kneser-Ney ----
 
     /// <summary>Kneser-Ney written straight from its definition (Chen and Goodman; KenLM's conventions for &lt;s&gt;), over
