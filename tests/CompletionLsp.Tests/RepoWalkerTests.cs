@@ -159,7 +159,7 @@ public sealed class RepoWalkerTests : IDisposable
         _repo.File("a.cs", Code);
         _repo.File("locked/b.cs", Code);
         _repo.File("z/c.cs", Code);
-        File.SetUnixFileMode(_repo.Combine("locked"), UnixFileMode.None);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(_repo.Combine("locked"), UnixFileMode.None);
         bool readable;
         try { Directory.GetFiles(_repo.Combine("locked")); readable = true; }
         catch (UnauthorizedAccessException) { readable = false; }
