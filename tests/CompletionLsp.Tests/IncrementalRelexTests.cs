@@ -124,7 +124,7 @@ public class IncrementalRelexTests
         foreach (var path in picked)
         {
             var doc = new DocumentState(File.ReadAllText(path), vocab, CacheOrder);
-            for (int step = 0; step < 120; step++)
+            for (int step = 0; step < 80; step++)
             {
                 var (start, len, ins, what) = RandomEdit(rng, doc);
                 string before = doc.Text;

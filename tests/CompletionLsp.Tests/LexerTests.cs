@@ -167,6 +167,16 @@ public class LexerTests
         Assert.Equal(["int", "a", ";", "int", "b", ";", "int", "c", ";", "int", "d", ";"], toks);
     }
 
+    /// <summary>Known bug, left for the lead: CSharpLexer.BlankDirectives blanks every line that starts with '#', also
+    /// inside a verbatim or raw string or a block comment. The literal's text then differs from the source, and a
+    /// verbatim string closed on such a line swallows the code after it.</summary>
+    [Fact(Skip = "known bug: lines starting with '#' inside multi-line strings are blanked as directives (see the coretests report)")]
+    public void A_line_starting_with_a_hash_inside_a_multi_line_string_is_not_a_directive()
+    {
+        Assert.Equal(["var", "s", "=", "@\"\n#\"", ";", "int", "x", ";", "int", "after", ";"], Texts("var s = @\"\n#\"; int x;\nint after;"));
+        Assert.Equal(["var", "r", "=", "\"\"\"\n  # heading\n  \"\"\"", ";"], Texts("var r = \"\"\"\n  # heading\n  \"\"\";"));
+    }
+
     [Fact]
     public void Partial_tokens_at_the_end_of_the_text_are_kept()
     {

@@ -192,7 +192,7 @@ public sealed class ModelFileTests(TrainedModelFixture fx) : IDisposable
     {
         Skip.If(OperatingSystem.IsWindows(), "uses Unix permissions");
         var path = _dir.Bytes("locked", File.ReadAllBytes(fx.ModelPath));
-        File.SetUnixFileMode(path, UnixFileMode.None);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.None);
         bool readable;
         try { using var _ = File.OpenRead(path); readable = true; }
         catch (UnauthorizedAccessException) { readable = false; }

@@ -155,13 +155,13 @@ public class ModelMathTests(TrainedModelFixture fx)
         }
     }
 
-    private void TopKOnTestContexts(ILanguageModel m, string what)
+    private void TopKOnTestContexts(ILanguageModel m, string what, int[]? ks = null)
     {
         var v = m.Vocabulary;
         var doc = Ids(v, TestFile);
         Predicate<int> prefixS = id => Vocabulary.IsInsertable(id) && v[id].StartsWith("s", StringComparison.OrdinalIgnoreCase);
         Predicate<int> prefixRare = id => Vocabulary.IsInsertable(id) && v[id].StartsWith("Ng", StringComparison.Ordinal);
-        foreach (var k in new[] { 1, 5, 10, 40 })
+        foreach (var k in ks ?? [1, 5, 10, 40])
         {
             var contexts = Contexts(v).Select(c => c.Context).Concat(Enumerable.Range(1, 12).Select(i => doc[..(i * doc.Length / 13)])).ToList();
             foreach (var ctx in contexts)
@@ -196,6 +196,26 @@ public class ModelMathTests(TrainedModelFixture fx)
         TopKOnTestContexts(new CachedModel(m, CacheOf(other, options.Order), CacheOf(doc, options.Order), options), "cached KN");
         var ad = fx.Model(3, SmoothingKind.AddDelta, 0.01);
         TopKOnTestContexts(new CachedModel(ad, null, CacheOf(Ids(ad.Vocabulary, TestFile), options.Order), options), "cached add-delta");
+    }
+
+    [Fact]
+    public void Open_vocabulary_top_k_with_dynamic_words_equals_brute_force()
+    {
+        var (v, kn, _) = OwnModels(4);
+        var doc = Ids(v, TestFile);
+        // Words added while editing, some sharing a prefix with trained words.
+        var added = new[] { "sNewLocal", "sOtherLocal", "zzDynamic", "NgDynamic", "NgSecond" }
+            .Select(w => v.MapOrAdd(new LexToken(0, w.Length, w, TokenKind.Identifier, LiteralClass.None))).ToArray();
+        var open = new OpenVocabularyModel(kn);
+        TopKOnTestContexts(open, "open vocabulary", [1, 10]);
+        var withNew = doc.Concat(new[] { added[0], added[1], added[0], added[3] }).ToArray();
+        var options = CacheOptions.Default;
+        TopKOnTestContexts(new CachedModel(open, null, CacheOf(withNew, options.Order), options), "cached open vocabulary", [3]);
+
+        // A prefix that only dynamic words match: all of them are offered, not only those the cache has seen.
+        var result = new List<ScoredToken>();
+        open.TopK(doc[..10], 10, id => v[id].StartsWith("Ng", StringComparison.Ordinal) && id >= v.StaticCount, result);
+        Assert.Equal([added[3], added[4]], result.Select(r => r.Id));
     }
 
     // ---- a naive reference implementation of interpolated modified Kneser-Ney ----

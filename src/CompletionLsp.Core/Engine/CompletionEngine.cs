@@ -286,11 +286,14 @@ public sealed class CompletionEngine
         : id => Vocabulary.IsInsertable(id) && vocab[id].StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && vocab[id] != prefix
                 && vocab.KindOf(id) is TokenKind.Identifier or TokenKind.Keyword;
 
-    /// <summary>The token being typed is not evidence for itself: its n-grams leave the cache during the query.</summary>
+    /// <summary>The token being typed is not evidence for itself: its n-grams leave the cache during the query. With
+    /// nothing typed, the token after the caret is not evidence for what is inserted before it: the n-grams that end at
+    /// it (such as "Api . }" while typing "Api.|}") leave the cache too.</summary>
     private static void HideTokenAtCaret(DocumentState d, CaretContext cc, int sign)
     {
-        if (cc.Prefix.Length == 0) return;
-        int pos = cc.TokensBefore + 1; // index in Ids
-        d.Cache.Update(d.Ids, pos, Math.Min(pos + d.Cache.Order, d.Ids.Length), sign);
+        int pos = cc.TokensBefore + 1; // index in Ids of the token at the caret, or of the one after it
+        if (pos >= d.Ids.Length) return;
+        int to = cc.Prefix.Length > 0 ? pos + d.Cache.Order : pos + 1;
+        d.Cache.Update(d.Ids, pos, Math.Min(to, d.Ids.Length), sign);
     }
 }

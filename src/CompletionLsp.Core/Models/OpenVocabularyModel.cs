@@ -24,10 +24,19 @@ public sealed class OpenVocabularyModel(ILanguageModel inner) : ILanguageModel
     public void TopK(ReadOnlySpan<int> context, int k, Predicate<int>? accept, List<ScoredToken> result)
     {
         var ctx = MapContext(context);
-        Inner.TopK(ctx, k, accept, result);
-        if (Vocabulary.Count == Vocabulary.StaticCount) return;
+        int stat = Vocabulary.StaticCount, count = Vocabulary.Count;
+        if (count == stat) { Inner.TopK(ctx, k, accept, result); return; }
+        // One more than asked: <unk> loses rank when its mass is shared, and the next static token may take its place.
+        Inner.TopK(ctx, k + 1, accept, result);
+        double pDynamic = Inner.Probability(ctx, Vocabulary.Unk) / DynamicShare;
         for (int i = 0; i < result.Count; i++)
-            if (result[i].Id == Vocabulary.Unk) result[i] = new ScoredToken(Vocabulary.Unk, result[i].Probability / DynamicShare);
+            if (result[i].Id == Vocabulary.Unk) result[i] = new ScoredToken(Vocabulary.Unk, pDynamic);
+        // Every dynamic word has that same probability: the first k accepted ones compete for the remaining places.
+        // (Without a filter they cannot beat k static tokens: skip the scan then.)
+        if (accept == null && result.Count > k && result[k - 1].Probability >= pDynamic) { NGramModel.Finish(result, k); return; }
+        for (int id = stat, added = 0; id < count && added < k; id++)
+            if (accept == null || accept(id)) { result.Add(new ScoredToken(id, pDynamic)); added++; }
+        NGramModel.Finish(result, k);
     }
 
     [ThreadStatic] private static int[]? t_buffer;
