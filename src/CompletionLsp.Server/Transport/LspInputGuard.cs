@@ -170,6 +170,7 @@ public sealed class LspInputGuard : Stream
     {
         string? method = null, rawId = null, idKey = null, version = null;
         bool hasId = false, badId = false, hasResult = false, hasError = false, badParams = false;
+        if (!System.Text.Unicode.Utf8.IsValid(body)) return new(false, LspErrorCodesInternal.ParseError, "a message that is not valid UTF-8", null);
         try
         {
             var r = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 512 });
