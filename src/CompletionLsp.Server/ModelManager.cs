@@ -37,6 +37,8 @@ public sealed class ModelManager : IDisposable
     /// <summary>How often the file's modification time is checked before requests.</summary>
     public TimeSpan CheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    internal Func<CancellationToken, Task>? BeforeTraining { get; init; }
+
     /// <summary>Raised on every status change (state, path, message).</summary>
     public event Action<StatusParams>? StatusChanged;
     /// <summary>Raised when the model file is missing or cannot be read, with a message naming the problem.</summary>
@@ -136,8 +138,11 @@ public sealed class ModelManager : IDisposable
         try
         {
             var sw = Stopwatch.StartNew();
-            var bundle = await Task.Run(() =>
-                Trainer.Train(new TrainOptions { Root = root, AllFiles = true }, progress, cts.Token), cts.Token).ConfigureAwait(false);
+            var bundle = await Task.Run(async () =>
+            {
+                if (BeforeTraining != null) await BeforeTraining(cts.Token).ConfigureAwait(false);
+                return Trainer.Train(new TrainOptions { Root = root, AllFiles = true }, progress, cts.Token);
+            }, cts.Token).ConfigureAwait(false);
             cts.Token.ThrowIfCancellationRequested();
             await _loading.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try

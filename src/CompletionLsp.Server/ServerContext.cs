@@ -21,6 +21,8 @@ public sealed record ServerOptions
     public bool WatchParentProcess { get; init; } = true;
     /// <summary>How often the model file's modification time is checked before requests.</summary>
     public TimeSpan ModelCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Tests only: awaited on the training thread before training starts.</summary>
+    internal Func<CancellationToken, Task>? BeforeTraining { get; init; }
 }
 
 public enum LifecycleState { Uninitialized, Initialized, ShutDown, Exited }
@@ -41,7 +43,7 @@ public sealed class ServerContext
         Options = options;
         Log = new ServerLog(options.Stderr);
         Engine = new CompletionEngine(new EngineOptions(), options.StaticModelFactory);
-        Models = new ModelManager(Engine, Log) { CheckInterval = options.ModelCheckInterval };
+        Models = new ModelManager(Engine, Log) { CheckInterval = options.ModelCheckInterval, BeforeTraining = options.BeforeTraining };
         Models.StatusChanged += SendStatus;
         Models.ProblemFound += ReportModelProblem;
     }

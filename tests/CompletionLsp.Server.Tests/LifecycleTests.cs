@@ -117,6 +117,9 @@ public class LifecycleTests
         await using var raw = new RawConnection();
         await raw.Initialize();
         await raw.Send("""{"jsonrpc":"2.0","id":5,"method":"completionLsp/test/wait","params":{"milliseconds":30000}}""");
+        // Once a later request is answered, the wait is surely running: the cancel cannot overtake it.
+        await raw.Send("""{"jsonrpc":"2.0","id":6,"method":"workspace/executeCommand","params":{"command":"completionLsp.modelInfo"}}""");
+        await raw.ReadResponse(6);
         await raw.Send("""{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":5}}""");
         var r = await raw.ReadResponse(5);
         Assert.Equal(LspErrorCodes.RequestCancelled, r.GetProperty("error").GetProperty("code").GetInt32());

@@ -111,46 +111,68 @@ public class ModelTests
         Assert.NotEmpty(c.Received(Methods.Progress));
     }
 
+    /// <summary>Training is held at its start (a test hook) until cancelled, so each cancel finds a training to stop.</summary>
     [Fact]
     public async Task Training_is_cancelled_by_cancelRequest_and_by_the_progress_cancel_button()
     {
-        var root = Repo.FixtureRepo(1500, "big");
-        await using var c = new TestClient();
-        await c.Initialize(new Uri(root).AbsoluteUri);
+        var root = Repo.FixtureRepo(20, "big");
+        string rootJson = JsonSerializer.Serialize(root);
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var c = new RawConnection(new ServerOptions { BeforeTraining = ct => hold.Task.WaitAsync(ct) });
+        await c.Initialize();
+        static bool Training(JsonElement s) => s.GetProperty("state").GetString() == ModelState.Training;
 
-        using (var cts = new CancellationTokenSource())
-        {
-            var training = c.Execute<TrainResult>(CompletionLspMethods.TrainCommand, workDoneToken: "t1", ct: cts.Token);
-            await c.WaitFor(Methods.Progress, p => p.GetProperty("token").GetString() == "t1");
-            cts.Cancel();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => training);
-        }
-        await c.WaitFor(Methods.Progress, p => p.GetProperty("token").GetString() == "t1" && p.GetProperty("value").GetProperty("kind").GetString() == "end");
+        await c.Send("""{"jsonrpc":"2.0","id":10,"method":"workspace/executeCommand","params":{"command":"completionLsp.train","arguments":[{"root":""" + rootJson + """}],"workDoneToken":"t1"}}""");
+        await c.ReadNotification(CompletionLspMethods.Status, Training);
+        await c.Send("""{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":10}}""");
+        var first = await c.ReadResponse(10);
+        Assert.Equal(LspErrorCodes.RequestCancelled, first.GetProperty("error").GetProperty("code").GetInt32());
 
-        var second = c.Execute<TrainResult>(CompletionLspMethods.TrainCommand, workDoneToken: "t2");
-        await c.WaitFor(Methods.Progress, p => p.GetProperty("token").GetString() == "t2");
-        await c.Notify(Methods.WorkDoneProgressCancel, new { token = "t2" });
-        var e = await Assert.ThrowsAsync<RemoteInvocationException>(() => second);
-        Assert.Equal(LspErrorCodes.ServerCancelled, e.ErrorCode);
+        await c.Send("""{"jsonrpc":"2.0","id":11,"method":"workspace/executeCommand","params":{"command":"completionLsp.train","arguments":[{"root":""" + rootJson + """}],"workDoneToken":"t2"}}""");
+        await c.ReadNotification(CompletionLspMethods.Status, Training);
+        await c.Send("""{"jsonrpc":"2.0","method":"window/workDoneProgress/cancel","params":{"token":"t2"}}""");
+        var second = await c.ReadResponse(11);
+        Assert.Equal(LspErrorCodes.ServerCancelled, second.GetProperty("error").GetProperty("code").GetInt32());
 
         Assert.False(File.Exists(Path.Combine(root, ".completion-lsp", "model")));
-        Assert.False((await c.Execute<ModelInfo>(CompletionLspMethods.ModelInfoCommand)).Loaded);
+        await c.Send("""{"jsonrpc":"2.0","id":12,"method":"workspace/executeCommand","params":{"command":"completionLsp.modelInfo"}}""");
+        Assert.False((await c.ReadResponse(12)).GetProperty("result").GetProperty("loaded").GetBoolean());
+        hold.SetResult();
+    }
+
+    [Fact]
+    public async Task Cancelled_training_ends_its_progress_and_the_server_goes_on()
+    {
+        var root = Repo.FixtureRepo(20, "big2");
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var c = new TestClient(new ServerOptions { BeforeTraining = ct => hold.Task.WaitAsync(ct) });
+        await c.Initialize(new Uri(root).AbsoluteUri);
+        var training = c.Execute<TrainResult>(CompletionLspMethods.TrainCommand, workDoneToken: "t3");
+        await c.WaitForStatus(ModelState.Training);
+        await c.Notify(Methods.WorkDoneProgressCancel, new { token = "t3" });
+        var e = await Assert.ThrowsAsync<RemoteInvocationException>(() => training);
+        Assert.Equal(LspErrorCodes.ServerCancelled, e.ErrorCode);
+        await c.WaitFor(Methods.Progress, p => p.GetProperty("token").GetString() == "t3" && p.GetProperty("value").GetProperty("kind").GetString() == "end");
         await CompletesFromTheDocument(c);
+        await c.WaitForStatus(ModelState.None);
+        hold.SetResult();
     }
 
     [Fact]
     public async Task Completions_are_answered_while_training_runs()
     {
-        var root = Repo.FixtureRepo(1500, "busy");
-        await using var c = new TestClient();
+        var root = Repo.FixtureRepo(20, "busy");
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var c = new TestClient(new ServerOptions { BeforeTraining = ct => hold.Task.WaitAsync(ct) });
         await c.Initialize(new Uri(root).AbsoluteUri);
         var training = c.Execute<TrainResult>(CompletionLspMethods.TrainCommand, workDoneToken: "busy");
-        await c.WaitFor(Methods.Progress, p => p.GetProperty("token").GetString() == "busy");
+        await c.WaitForStatus(ModelState.Training);
         await CompletesFromTheDocument(c);
-        Assert.False(training.IsCompleted, "training was quicker than the completion: the test proves nothing");
+        Assert.False(training.IsCompleted);
         var twice = await Assert.ThrowsAsync<RemoteInvocationException>(() => c.Execute<TrainResult>(CompletionLspMethods.TrainCommand));
         Assert.Equal(LspErrorCodes.RequestFailed, twice.ErrorCode);
-        await training;
+        hold.SetResult();
+        Assert.Equal(20, (await training).Files);
     }
 
     [Fact]

@@ -108,7 +108,7 @@ public class ServerProcessTests
     }
 
     [Fact]
-    public void End_of_input_without_shutdown_gives_code_1()
+    public async Task End_of_input_without_shutdown_gives_code_1()
     {
         using var p = Start();
         var output = new Reader(p.StandardOutput.BaseStream);
@@ -117,17 +117,17 @@ public class ServerProcessTests
         p.StandardInput.Close();
         Assert.True(p.WaitForExit(30_000), "the server did not exit");
         Assert.Equal(1, p.ExitCode);
-        output.Done.Wait();
+        await output.Done;
     }
 
     [Fact]
-    public void Exit_without_shutdown_gives_code_1()
+    public async Task Exit_without_shutdown_gives_code_1()
     {
         using var p = Start();
         var output = new Reader(p.StandardOutput.BaseStream);
         Send(p, """{"jsonrpc":"2.0","method":"exit"}""");
         Assert.True(p.WaitForExit(30_000), "the server did not exit");
         Assert.Equal(1, p.ExitCode);
-        output.Done.Wait();
+        await output.Done;
     }
 }

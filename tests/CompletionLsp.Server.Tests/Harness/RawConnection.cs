@@ -72,6 +72,18 @@ public sealed class RawConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads until a notification of <paramref name="method"/> that matches (skipping everything else).</summary>
+    public async Task<JsonElement> ReadNotification(string method, Func<JsonElement, bool>? match = null, int timeoutMs = 20_000)
+    {
+        using var cts = new CancellationTokenSource(timeoutMs);
+        while (true)
+        {
+            var m = await Read(cts.Token) ?? throw new EndOfStreamException("the server closed its output");
+            if (m.TryGetProperty("method", out var me) && me.GetString() == method && !m.TryGetProperty("id", out _)
+                && (match == null || match(m.GetProperty("params")))) return m.GetProperty("params");
+        }
+    }
+
     public async Task Initialize()
     {
         await Send("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}""");
