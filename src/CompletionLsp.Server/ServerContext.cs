@@ -63,11 +63,10 @@ public sealed class ServerContext
     internal TaskCompletionSource ExitRequested { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     internal bool ShutdownReceived { get; set; }
 
-    internal void Attach(JsonRpc rpc)
-    {
-        _rpc = rpc;
-        Log.AttachClient(p => Notify(Methods.LogMessage, p));
-    }
+    internal void Attach(JsonRpc rpc) => _rpc = rpc;
+
+    /// <summary>From the initialize request on, the log also goes to the client (the spec allows no message before it).</summary>
+    internal void StartClientLog() => Log.AttachClient(p => Notify(Methods.LogMessage, p));
 
     public void ApplySettings(ServerSettings settings)
     {

@@ -113,6 +113,21 @@ public class DocumentTests
     }
 
     [Fact]
+    public async Task Saving_an_open_document_is_accepted_and_its_names_are_offered_elsewhere()
+    {
+        await using var c = new TestClient();
+        await c.Initialize();
+        await c.Open(Uri, "class C\n{\n    void M() { uniq }\n}\n");
+        await c.Open("file:///other.cs", "class D { int uniqueFieldName; }");
+        await c.Change("file:///other.cs", 2, TestClient.Edit(new Position(0, 31), new Position(0, 31), " int uniqueOtherName;"));
+        await c.Notify(Methods.DidSave, new { textDocument = new { uri = "file:///other.cs" } });
+        // Without a trained model, completions come from the open documents (as edited and saved).
+        var list = await c.Complete(Uri, new Position(2, 19));
+        Assert.Contains(list.Items, i => i.Label == "uniqueOtherName");
+        Assert.DoesNotContain(c.Received(Methods.LogMessage), m => m.GetProperty("type").GetInt32() <= MessageType.Warning);
+    }
+
+    [Fact]
     public async Task A_huge_document_is_opened_edited_and_completed()
     {
         // With a trained model (without one, the engine builds a model of the open documents, which for megabytes takes long).

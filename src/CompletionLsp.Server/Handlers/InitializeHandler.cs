@@ -12,6 +12,7 @@ public sealed class InitializeHandler : RequestHandler<InitializeParams, Initial
 
     public override Task<InitializeResult> HandleAsync(InitializeParams p, ServerContext ctx, CancellationToken ct)
     {
+        ctx.StartClientLog();
         ctx.Client = p.Capabilities;
         ctx.ClientInfo = p.ClientInfo;
         ctx.Trace = p.Trace ?? "off";
