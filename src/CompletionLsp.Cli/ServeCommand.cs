@@ -1,2 +1,27 @@
+using CompletionLsp.Server;
+
 namespace CompletionLsp.Cli;
-public static class ServeCommand { public static Task<int> RunAsync(IEnumerable<string> a) => throw new UsageException("serve is not built yet"); }
+
+/// <summary>
+/// `completion-lsp serve [--model FILE]`: the language server over stdio. stdout carries only protocol messages
+/// (Console.Out is pointed at stderr so that nothing else can reach it); logs go to stderr and window/logMessage.
+/// `--stdio` and `--clientProcessId` (added by some clients) are accepted and ignored.
+/// </summary>
+public static class ServeCommand
+{
+    public static async Task<int> RunAsync(IEnumerable<string> argv)
+    {
+        var a = new Args(argv, new HashSet<string> { "--stdio" }, new HashSet<string> { "--model", "-m", "--clientProcessId" });
+        if (a.Positional.Count != 0) throw new UsageException("serve takes no positional arguments: completion-lsp serve [--model FILE]");
+        string? model = a.Get("--model", "-m");
+        var stdin = Console.OpenStandardInput();
+        var stdout = Console.OpenStandardOutput();
+        Console.SetOut(Console.Error);
+        await using var server = new LspServer(stdin, stdout, new ServerOptions
+        {
+            ModelPath = model,
+            StaticModelFactory = NeuralHook.Factory,
+        });
+        return await server.RunAsync();
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CompletionLsp.Core.Corpus;
+using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Syntax;
+
+namespace CompletionLsp.Bench;
+
+/// <summary>Per-keystroke latency of the language server, measured from outside the process as an editor sees it.</summary>
+public static class LspLatency
+{
+    private sealed record Sample(string File, int FileChars, double CompletionMs, double InlineMs, double CompletionServerMs, double InlineServerMs);
+
+    private static readonly (string Name, int MaxChars)[] Buckets =
+        [("< 10 KB", 10_000), ("10-30 KB", 30_000), ("30-100 KB", 100_000), (">= 100 KB", int.MaxValue)];
+
+    public static async Task<int> RunAsync(string[] argv)
+    {
+        string? corpus = null, model = null, server = null;
+        int perFile = 20, maxFiles = int.MaxValue, seed = 1, warmup = 50;
+        for (int i = 0; i < argv.Length; i++)
+        {
+            string Next() => i + 1 < argv.Length ? argv[++i] : throw new ArgumentException($"{argv[i]} needs a value");
+            switch (argv[i])
+            {
+                case "--model": model = Next(); break;
+                case "--server": server = Next(); break;
+                case "--samples-per-file": perFile = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--max-files": maxFiles = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                default:
+                    if (argv[i].StartsWith('-') || corpus != null) throw new ArgumentException($"unexpected argument '{argv[i]}'");
+                    corpus = argv[i];
+                    break;
+            }
+        }
+        if (corpus == null || !Directory.Exists(corpus)) throw new ArgumentException("lsp-latency wants a corpus folder");
+        server ??= Path.Combine(AppContext.BaseDirectory, "completion-lsp.dll");
+        if (!File.Exists(server)) throw new ArgumentException($"no server at {server} (use --server)");
+
+        var split = Trainer.LoadCorpus(corpus, new WalkOptions(), null, CancellationToken.None);
+        var files = split.Test.Take(maxFiles).Select(f => (f, Text: RepoWalker.ReadSource(Path.Combine(corpus, f.RelativePath), out _)))
+            .Where(x => x.Text != null).Select(x => (x.f, Text: x.Text!)).ToList();
+        Console.WriteLine($"corpus       {Path.GetFullPath(corpus)}: {files.Count} test-split files, {files.Sum(f => f.Text.Length) / 1024} KiB");
+        Console.WriteLine($"server       {server}{(model != null ? " --model " + model : " (no model)")}");
+
+        await using var lsp = new LspProcess(server, model != null ? ["--model", model] : []);
+        var root = Path.GetFullPath(corpus);
+        var (init, initMs) = await lsp.Request("initialize", new
+        {
+            processId = Environment.ProcessId,
+            rootUri = new Uri(root).AbsoluteUri,
+            capabilities = new { textDocument = new { completion = new { completionItem = new { labelDetailsSupport = true } } } },
+        });
+        double ready = Stopwatch.GetElapsedTime(lsp.Started).TotalMilliseconds;
+        lsp.Notify("initialized", new { });
+        // With tracing on, the server reports each request's own time (queue wait and handler) as $/logTrace.
+        lsp.Notify("$/setTrace", new { value = "messages" });
+        var serverMs = new System.Collections.Concurrent.ConcurrentQueue<(string Method, double Ms)>();
+        lsp.Notified += (method, p) =>
+        {
+            if (method != "$/logTrace") return;
+            var m = p.GetProperty("message").GetString()!;
+            int colon = m.LastIndexOf(": ", StringComparison.Ordinal);
+            if (colon > 0 && double.TryParse(m[(colon + 2)..].Replace(" ms", ""), CultureInfo.InvariantCulture, out double ms)) serverMs.Enqueue((m[..colon], ms));
+        };
+        double ServerTime(string method)
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                while (serverMs.TryDequeue(out var t)) if (t.Method == method) return t.Ms;
+                Thread.Sleep(1);
+            }
+            return double.NaN;
+        }
+        var status = await lsp.WaitForNotification("completionLsp/status", p => p.GetProperty("state").GetString() != "training", TimeSpan.FromMinutes(2));
+        if (model != null && status.GetProperty("state").GetString() != "loaded")
+            status = await lsp.WaitForNotification("completionLsp/status", p => p.GetProperty("state").GetString() is "loaded" or "error", TimeSpan.FromMinutes(2));
+        double loaded = Stopwatch.GetElapsedTime(lsp.Started).TotalMilliseconds;
+        Console.WriteLine($"ready        {ready:F0} ms from process start to the initialize response; model {status.GetProperty("state").GetString()} after {loaded:F0} ms");
+
+        var rng = new Random(seed);
+        var samples = new List<Sample>();
+        int version = 1, warm = 0;
+        var sw = Stopwatch.StartNew();
+        foreach (var (file, original) in files)
+        {
+            string uri = new Uri(Path.Combine(root, file.RelativePath)).AbsoluteUri;
+            lsp.Notify("textDocument/didOpen", new { textDocument = new { uri, languageId = "csharp", version = ++version, text = original } });
+            var tokens = file.Tokens;
+            if (tokens.Length == 0) continue;
+            int n = Math.Min(perFile, Math.Max(1, tokens.Length / 20));
+            // Warm-up samples (JIT) on the first file are not counted.
+            for (int s = 0; s < n + (warm < warmup ? warmup : 0); s++)
+            {
+                bool counted = warm >= warmup;
+                if (!counted) warm++;
+                var tok = tokens[rng.Next(tokens.Length)];
+                int start = tok.Start;
+                int lineEnd = original.IndexOf('\n', start);
+                if (lineEnd < 0) lineEnd = original.Length;
+                else if (lineEnd > start && original[lineEnd - 1] == '\r') lineEnd--;
+                string text = original;
+                // Delete the rest of the line from the token on.
+                lsp.Notify("textDocument/didChange", new
+                {
+                    textDocument = new { uri, version = ++version },
+                    contentChanges = new[] { new { range = Range(text, start, lineEnd), text = "" } },
+                });
+                text = text.Remove(start, lineEnd - start);
+                // Type 0-2 characters of the token, one keystroke each.
+                int typed = tok.Kind is TokenKind.Identifier or TokenKind.Keyword ? rng.Next(0, Math.Min(2, tok.Text.Length) + 1) : 0;
+                for (int k = 0; k < typed; k++)
+                {
+                    lsp.Notify("textDocument/didChange", new
+                    {
+                        textDocument = new { uri, version = ++version },
+                        contentChanges = new[] { new { range = Range(text, start + k, start + k), text = tok.Text[k].ToString() } },
+                    });
+                    text = text.Insert(start + k, tok.Text[k].ToString());
+                }
+                int caret = start + typed;
+                var position = Position(text, caret);
+                var (_, completionMs) = await lsp.Request("textDocument/completion", new { textDocument = new { uri }, position });
+                double completionServer = ServerTime("textDocument/completion");
+                var (_, inlineMs) = await lsp.Request("textDocument/inlineCompletion", new
+                {
+                    textDocument = new { uri }, position, context = new { triggerKind = 2 },
+                });
+                double inlineServer = ServerTime("textDocument/inlineCompletion");
+                if (counted) samples.Add(new Sample(file.RelativePath, original.Length, completionMs, inlineMs, completionServer, inlineServer));
+                // Put the line back.
+                lsp.Notify("textDocument/didChange", new
+                {
+                    textDocument = new { uri, version = ++version },
+                    contentChanges = new[] { new { range = Range(text, start, caret), text = original[start..lineEnd] } },
+                });
+            }
+            lsp.Notify("textDocument/didClose", new { textDocument = new { uri } });
+        }
+        var (info, _) = await lsp.Request("workspace/executeCommand", new { command = "completionLsp.modelInfo" });
+        int exit = await lsp.ShutdownAsync();
+
+        Console.WriteLine($"measured     {samples.Count} keystroke samples in {sw.Elapsed.TotalSeconds:F1} s ({warmup} warm-up samples not counted); server exit code {exit}");
+        Console.WriteLine($"model        {info.GetProperty("result").GetRawText()}");
+        Console.WriteLine();
+        Console.WriteLine("textDocument/completion (request written -> response read)");
+        Console.WriteLine(Stats.Line("all files", samples.Select(s => s.CompletionMs)));
+        foreach (var (name, lo, hi) in BucketRanges()) Console.WriteLine(Stats.Line(name, samples.Where(s => s.FileChars >= lo && s.FileChars < hi).Select(s => s.CompletionMs)));
+        Console.WriteLine(Stats.Line("  in the server", samples.Select(s => s.CompletionServerMs).Where(double.IsFinite)));
+        Console.WriteLine();
+        Console.WriteLine("textDocument/inlineCompletion, automatic trigger");
+        Console.WriteLine(Stats.Line("all files", samples.Select(s => s.InlineMs)));
+        foreach (var (name, lo, hi) in BucketRanges()) Console.WriteLine(Stats.Line(name, samples.Where(s => s.FileChars >= lo && s.FileChars < hi).Select(s => s.InlineMs)));
+        Console.WriteLine(Stats.Line("  in the server", samples.Select(s => s.InlineServerMs).Where(double.IsFinite)));
+        var c = samples.Select(s => s.CompletionMs).OrderBy(x => x).ToList();
+        var il = samples.Select(s => s.InlineMs).OrderBy(x => x).ToList();
+        Console.WriteLine();
+        Console.WriteLine($"targets      completion p99 {Stats.Percentile(c, 99):F2} ms (target < 10): {(Stats.Percentile(c, 99) < 10 ? "met" : "NOT met")}; " +
+                          $"inline p99 {Stats.Percentile(il, 99):F2} ms (target < 50): {(Stats.Percentile(il, 99) < 50 ? "met" : "NOT met")}");
+        if (exit != 0) Console.Error.WriteLine(lsp.Stderr.ToString());
+        return 0;
+    }
+
+    private static IEnumerable<(string Name, int Lo, int Hi)> BucketRanges()
+    {
+        int lo = 0;
+        foreach (var (name, max) in Buckets)
+        {
+            yield return (name, lo, max);
+            lo = max;
+        }
+    }
+
+    private static object Position(string text, int offset)
+    {
+        int line = 0, lineStart = 0;
+        for (int i = text.IndexOf('\n'); i >= 0 && i < offset; i = text.IndexOf('\n', i + 1))
+        {
+            line++;
+            lineStart = i + 1;
+        }
+        return new { line, character = offset - lineStart };
+    }
+
+    private static object Range(string text, int start, int end) => new { start = Position(text, start), end = Position(text, end) };
+}

@@ -1,0 +1,45 @@
+using CompletionLsp.Bench;
+
+return await BenchCli.RunAsync(args);
+
+namespace CompletionLsp.Bench
+{
+    public static class BenchCli
+    {
+        public const string Usage = """
+            completion-lsp-bench: benchmarks (not tests) of completion-lsp
+
+            Usage:
+              completion-lsp-bench lsp-latency <corpus-dir> [--model FILE] [--server DLL] [--samples-per-file N]
+                                               [--max-files N] [--seed S] [--warmup N]
+
+            lsp-latency starts the real server process (`dotnet completion-lsp.dll serve`), opens the corpus's
+            test-split files and simulates typing at sampled token positions: the rest of the line is deleted,
+            0-2 characters of the token typed (one didChange each), then completion and inline completion are
+            asked for. Latency: request written to response read. Reports percentiles overall and by file size.
+            """;
+
+        public static async Task<int> RunAsync(string[] args)
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help")
+            {
+                Console.WriteLine(Usage);
+                return args.Length == 0 ? 2 : 0;
+            }
+            try
+            {
+                return args[0] switch
+                {
+                    "lsp-latency" => await LspLatency.RunAsync(args.Skip(1).ToArray()),
+                    _ => throw new ArgumentException($"unknown benchmark '{args[0]}'"),
+                };
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine("error: " + e.Message);
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+        }
+    }
+}

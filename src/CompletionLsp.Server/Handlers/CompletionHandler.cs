@@ -1,0 +1,73 @@
+using System.Globalization;
+using CompletionLsp.Core.Engine;
+using CompletionLsp.Server.Protocol;
+using LspCompletionItem = CompletionLsp.Server.Protocol.CompletionItem;
+using LspCompletionList = CompletionLsp.Server.Protocol.CompletionList;
+
+namespace CompletionLsp.Server.Handlers;
+
+/// <summary>
+/// textDocument/completion: the engine's ranked next tokens at the caret. Each item replaces the typed prefix
+/// [ReplaceStart, caret) through a textEdit; sortText keeps the model's order; the probability shows as the label's
+/// description and the detail. The list is incomplete: it depends on the context, so the client asks again as the user types.
+/// </summary>
+public sealed class CompletionHandler : RequestHandler<CompletionParams, LspCompletionList>
+{
+    public override string Method => Methods.Completion;
+
+    private static readonly LspCompletionList Empty = new() { IsIncomplete = true, Items = [] };
+
+    public override Task<LspCompletionList> HandleAsync(CompletionParams p, ServerContext ctx, CancellationToken ct)
+    {
+        var settings = ctx.Settings;
+        string uri = p.TextDocument.Uri;
+        var engine = ctx.Engine;
+        if (!settings.Enable) return Task.FromResult(Empty);
+        if (!engine.IsOpen(uri))
+        {
+            ctx.Log.Warn($"completion in a document that is not open: {uri}");
+            return Task.FromResult(Empty);
+        }
+        ctx.Models.CheckForChanges();
+        int offset = engine.ToOffset(uri, p.Position);
+        var list = engine.Complete(uri, offset, settings.MaxItems, ct);
+        if (list.Items.Count == 0) return Task.FromResult(Empty);
+        var (start, caret) = engine.Read(uri, d => (d.ToPosition(list.ReplaceStart), d.ToPosition(list.CaretOffset)));
+        var range = new Protocol.Range(start, caret);
+        bool labelDetails = ctx.Client.TextDocument?.Completion?.CompletionItem?.LabelDetailsSupport == true;
+        var items = new LspCompletionItem[list.Items.Count];
+        for (int i = 0; i < items.Length; i++)
+        {
+            var c = list.Items[i];
+            string pct = Percent(c.Probability);
+            items[i] = new LspCompletionItem
+            {
+                Label = c.Text,
+                LabelDetails = labelDetails ? new CompletionItemLabelDetails { Description = pct } : null,
+                Kind = KindOf(c.Role),
+                Detail = $"{pct} {c.Role.ToString().ToLowerInvariant()}",
+                SortText = i.ToString("D4", CultureInfo.InvariantCulture),
+                FilterText = c.Text,
+                InsertTextFormat = InsertTextFormat.PlainText,
+                TextEdit = new TextEdit { Range = range, NewText = c.Text },
+            };
+        }
+        return Task.FromResult(new LspCompletionList { IsIncomplete = true, Items = items });
+    }
+
+    public static int KindOf(CompletionRole role) => role switch
+    {
+        CompletionRole.Keyword => CompletionItemKind.Keyword,
+        CompletionRole.Variable => CompletionItemKind.Variable,
+        CompletionRole.Method => CompletionItemKind.Method,
+        CompletionRole.Property => CompletionItemKind.Property,
+        CompletionRole.Type => CompletionItemKind.Class,
+        CompletionRole.Operator => CompletionItemKind.Operator,
+        CompletionRole.Value => CompletionItemKind.Value,
+        _ => CompletionItemKind.Text,
+    };
+
+    public static string Percent(double p) => p >= 0.0005
+        ? (p * 100).ToString(p >= 0.995 ? "0" : "0.0", CultureInfo.InvariantCulture) + "%"
+        : "<0.1%";
+}

@@ -1,0 +1,336 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+
+namespace CompletionLsp.Server.Transport;
+
+/// <summary>
+/// The server's side of stdin, between the client and StreamJsonRpc. StreamJsonRpc drops the whole connection on a
+/// message it cannot read (malformed JSON, a missing Content-Length, a JSON value that is no JSON-RPC message, a response
+/// to no request): this stream reads the Content-Length framing itself, checks every message, and passes on only
+/// well-formed ones, re-framed. Bad ones are answered with a JSON-RPC error (id null when it cannot be read) and logged;
+/// the reader then resynchronises on the next "Content-Length:" header.
+/// </summary>
+public sealed class LspInputGuard : Stream
+{
+    public const int DefaultMaxMessageBytes = 256 << 20;
+    private const int MaxHeaderBytes = 64 * 1024;
+    private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
+
+    private readonly PipeReader _reader;
+    private readonly LspOutputGuard _output;
+    private readonly Action<string> _log;
+    private readonly int _maxMessageBytes;
+    private byte[] _frame = [];
+    private int _framePos;
+
+    public LspInputGuard(Stream input, LspOutputGuard output, Action<string> log, int maxMessageBytes = DefaultMaxMessageBytes)
+    {
+        _reader = PipeReader.Create(input, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        _output = output;
+        _log = log;
+        _maxMessageBytes = maxMessageBytes;
+    }
+
+    /// <summary>Messages rejected so far (for tests and logs).</summary>
+    public int Rejected { get; private set; }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        while (_framePos >= _frame.Length)
+        {
+            var next = await NextFrameAsync(ct).ConfigureAwait(false);
+            if (next == null) return 0;
+            _frame = next;
+            _framePos = 0;
+        }
+        int n = Math.Min(buffer.Length, _frame.Length - _framePos);
+        _frame.AsSpan(_framePos, n).CopyTo(buffer.Span);
+        _framePos += n;
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    private async ValueTask<byte[]?> NextFrameAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            var rr = await _reader.ReadAsync(ct).ConfigureAwait(false);
+            var buf = rr.Buffer;
+            long headerEnd = IndexOf(buf, HeaderEnd, MaxHeaderBytes);
+            if (headerEnd < 0)
+            {
+                if (rr.IsCompleted)
+                {
+                    if (!IsWhitespace(buf)) await RejectAsync(LspErrorCodesInternal.ParseError, "the input ended in the middle of a message header", null).ConfigureAwait(false);
+                    _reader.AdvanceTo(buf.End);
+                    return null;
+                }
+                if (buf.Length > MaxHeaderBytes)
+                {
+                    // No header end in a long run of bytes: garbage. Keep a short tail in case a header starts there.
+                    _reader.AdvanceTo(buf.GetPosition(buf.Length - 32));
+                    await RejectAsync(LspErrorCodesInternal.ParseError, $"{buf.Length - 32} bytes that are no message header were skipped", null).ConfigureAwait(false);
+                    continue;
+                }
+                _reader.AdvanceTo(buf.Start, buf.End);
+                continue;
+            }
+
+            long bodyStart = headerEnd + HeaderEnd.Length;
+            var header = Encoding.ASCII.GetString(buf.Slice(0, headerEnd).ToArray());
+            var (length, problem) = ParseHeader(header, _maxMessageBytes);
+            if (problem != null)
+            {
+                _reader.AdvanceTo(buf.GetPosition(bodyStart));
+                await RejectAsync(LspErrorCodesInternal.ParseError, problem, null).ConfigureAwait(false);
+                continue;
+            }
+
+            // Wait for the body. Meanwhile, watch for a Content-Length that is too large: a complete JSON value
+            // followed by the next message's header means the length lied; resynchronise there instead of swallowing it.
+            var scan = new BodyScan();
+            bool resynced = false;
+            while (buf.Length - bodyStart < length)
+            {
+                if (rr.IsCompleted)
+                {
+                    _reader.AdvanceTo(buf.End);
+                    await RejectAsync(LspErrorCodesInternal.ParseError, $"the input ended in the middle of a message ({buf.Length - bodyStart} of {length} bytes)", null).ConfigureAwait(false);
+                    return null;
+                }
+                long next = scan.Advance(buf.Slice(bodyStart));
+                if (next >= 0)
+                {
+                    _reader.AdvanceTo(buf.GetPosition(bodyStart + next));
+                    await RejectAsync(LspErrorCodesInternal.ParseError, $"Content-Length {length} is larger than the message ({next} bytes); skipped it", null).ConfigureAwait(false);
+                    resynced = true;
+                    break;
+                }
+                _reader.AdvanceTo(buf.Start, buf.End);
+                rr = await _reader.ReadAsync(ct).ConfigureAwait(false);
+                buf = rr.Buffer;
+            }
+            if (resynced) continue;
+
+            var body = buf.Slice(bodyStart, length).ToArray();
+            _reader.AdvanceTo(buf.GetPosition(bodyStart + length));
+            if (header.Contains("Content-Type", StringComparison.OrdinalIgnoreCase) && !CharsetIsUtf8(header))
+            {
+                await RejectAsync(LspErrorCodesInternal.ParseError, "only the utf-8 charset is supported", null).ConfigureAwait(false);
+                continue;
+            }
+            var v = Validate(body);
+            if (v.Accept)
+            {
+                var head = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
+                var frame = new byte[head.Length + body.Length];
+                head.CopyTo(frame, 0);
+                body.CopyTo(frame, head.Length);
+                return frame;
+            }
+            if (v.Code != 0) await RejectAsync(v.Code, v.Problem!, v.RawId).ConfigureAwait(false);
+            else { Rejected++; _log(v.Problem!); }
+        }
+    }
+
+    /// <summary>Parses the header block: Content-Length is required (the last one wins); other headers are ignored.</summary>
+    internal static (int Length, string? Problem) ParseHeader(string header, int max)
+    {
+        int at = header.LastIndexOf("Content-Length:", StringComparison.OrdinalIgnoreCase);
+        if (at < 0) return (0, $"a message header without Content-Length: '{Shorten(header)}'");
+        int end = header.IndexOf('\r', at);
+        var value = header[(at + "Content-Length:".Length)..(end < 0 ? header.Length : end)].Trim();
+        if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n))
+            return (0, $"a bad Content-Length '{Shorten(value)}'");
+        if (n <= 0) return (0, "a message with Content-Length 0");
+        if (n > max) return (0, $"a message of {n} bytes, over the limit of {max}");
+        return (n, null);
+    }
+
+    private static bool CharsetIsUtf8(string header)
+    {
+        int at = header.IndexOf("charset=", StringComparison.OrdinalIgnoreCase);
+        if (at < 0) return true;
+        var cs = header[(at + 8)..].Split(['\r', ';'])[0].Trim().Trim('"');
+        return cs.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || cs.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string Shorten(string s) => s.Length <= 80 ? s.Replace("\r\n", "\\r\\n") : s[..80].Replace("\r\n", "\\r\\n") + "...";
+
+    internal readonly record struct Verdict(bool Accept, int Code, string? Problem, string? RawId);
+
+    /// <summary>Checks that a body is one JSON-RPC 2.0 request, notification, or response to a request this server sent.</summary>
+    internal Verdict Validate(byte[] body)
+    {
+        string? method = null, rawId = null, idKey = null, version = null;
+        bool hasId = false, badId = false, hasResult = false, hasError = false, badParams = false;
+        if (!System.Text.Unicode.Utf8.IsValid(body)) return new(false, LspErrorCodesInternal.ParseError, "a message that is not valid UTF-8", null);
+        try
+        {
+            var r = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 512 });
+            if (!r.Read()) return new(false, LspErrorCodesInternal.ParseError, "an empty message", null);
+            if (r.TokenType != JsonTokenType.StartObject)
+            {
+                // Validate the rest as JSON first, so that garbage is a parse error and a batch an invalid request.
+                r.Skip();
+                while (r.Read()) { }
+                return new(false, LspErrorCodesInternal.InvalidRequest, r.TokenType == JsonTokenType.EndArray
+                    ? "batches are not supported" : "a message that is not a JSON object", null);
+            }
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                string name = r.GetString()!;
+                r.Read();
+                switch (name)
+                {
+                    case "jsonrpc":
+                        version = r.TokenType == JsonTokenType.String ? r.GetString() : "?";
+                        break;
+                    case "method":
+                        method = r.TokenType == JsonTokenType.String ? r.GetString() : null;
+                        if (method == null) { badParams = true; r.Skip(); }
+                        break;
+                    case "id":
+                        hasId = true;
+                        if (r.TokenType is JsonTokenType.Number)
+                            rawId = Encoding.UTF8.GetString(body, (int)r.TokenStartIndex, r.ValueSpan.Length);
+                        else if (r.TokenType is JsonTokenType.String)
+                            rawId = Encoding.UTF8.GetString(body, (int)r.TokenStartIndex, r.ValueSpan.Length + 2);
+                        else if (r.TokenType is JsonTokenType.Null) rawId = null;
+                        else { badId = true; r.Skip(); break; }
+                        idKey = LspOutputGuard.IdKey(ref r);
+                        break;
+                    case "params":
+                        if (r.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray)) badParams = true;
+                        r.Skip();
+                        break;
+                    case "result": hasResult = true; r.Skip(); break;
+                    case "error": hasError = r.TokenType == JsonTokenType.StartObject; r.Skip(); break;
+                    default: r.Skip(); break;
+                }
+            }
+            while (r.Read()) { } // trailing content throws
+        }
+        catch (JsonException e)
+        {
+            return new(false, LspErrorCodesInternal.ParseError, "malformed JSON: " + e.Message, null);
+        }
+        if (version != "2.0") return new(false, LspErrorCodesInternal.InvalidRequest, "not a JSON-RPC 2.0 message (\"jsonrpc\": \"2.0\" is missing)", rawId);
+        if (badId) return new(false, LspErrorCodesInternal.InvalidRequest, "a message id that is neither a number nor a string", null);
+        if (method != null)
+        {
+            if (badParams) return hasId ? new(false, LspErrorCodesInternal.InvalidParams, "params must be an object or an array", rawId)
+                : new(false, 0, $"dropped notification '{method}': params must be an object or an array", null);
+            return new(true, 0, null, rawId);
+        }
+        if (badParams) return new(false, LspErrorCodesInternal.InvalidRequest, "\"method\" must be a string", rawId);
+        if (hasId && idKey != null && (hasResult || hasError))
+        {
+            if (_output.TryCompleteOutgoing(idKey)) return new(true, 0, null, rawId);
+            return new(false, 0, $"dropped a response to no request of this server (id {rawId})", null);
+        }
+        return new(false, LspErrorCodesInternal.InvalidRequest, "a message that is neither a request, a notification nor a response", rawId);
+    }
+
+    private async Task RejectAsync(int code, string problem, string? rawId)
+    {
+        Rejected++;
+        _log($"bad message from the client: {problem}");
+        var body = Encoding.UTF8.GetBytes(
+            $"{{\"jsonrpc\":\"2.0\",\"id\":{rawId ?? "null"},\"error\":{{\"code\":{code},\"message\":{JsonSerializer.Serialize(problem)}}}}}");
+        await _output.WriteMessageAsync(body).ConfigureAwait(false);
+    }
+
+    private static long IndexOf(in ReadOnlySequence<byte> buf, ReadOnlySpan<byte> value, int limit)
+    {
+        var slice = buf.Length > limit ? buf.Slice(0, limit) : buf;
+        if (slice.IsSingleSegment)
+        {
+            int i = slice.FirstSpan.IndexOf(value);
+            return i;
+        }
+        var arr = slice.ToArray();
+        return arr.AsSpan().IndexOf(value);
+    }
+
+    private static bool IsWhitespace(in ReadOnlySequence<byte> buf)
+    {
+        foreach (var seg in buf)
+            foreach (var b in seg.Span)
+                if (b is not ((byte)' ' or (byte)'\r' or (byte)'\n' or (byte)'\t')) return false;
+        return true;
+    }
+
+    /// <summary>Incremental scan of a body that is still arriving: finds where a complete JSON value ends early.</summary>
+    private sealed class BodyScan
+    {
+        private JsonReaderState _state = new(new JsonReaderOptions { MaxDepth = 512 });
+        private long _consumed;
+        private bool _done, _failed;
+
+        /// <summary>Offset of non-blank bytes after a complete JSON value (where the next message starts), or -1.</summary>
+        public long Advance(ReadOnlySequence<byte> body)
+        {
+            if (_failed) return -1;
+            if (!_done)
+            {
+                var r = new Utf8JsonReader(body.Slice(_consumed), false, _state);
+                try
+                {
+                    while (r.Read())
+                    {
+                        if (r.CurrentDepth == 0 && r.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                        {
+                            _done = true;
+                            break;
+                        }
+                    }
+                }
+                catch (JsonException) { _failed = true; return -1; }
+                _consumed += r.BytesConsumed;
+                _state = r.CurrentState;
+                if (!_done) return -1;
+            }
+            long pos = _consumed;
+            foreach (var seg in body.Slice(_consumed))
+            {
+                foreach (var b in seg.Span)
+                {
+                    if (b is not ((byte)' ' or (byte)'\r' or (byte)'\n' or (byte)'\t')) return pos;
+                    pos++;
+                }
+            }
+            _consumed = pos;
+            return -1;
+        }
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _reader.Complete();
+        base.Dispose(disposing);
+    }
+}
+
+internal static class LspErrorCodesInternal
+{
+    public const int ParseError = Protocol.LspErrorCodes.ParseError;
+    public const int InvalidRequest = Protocol.LspErrorCodes.InvalidRequest;
+    public const int InvalidParams = Protocol.LspErrorCodes.InvalidParams;
+}
