@@ -14,6 +14,11 @@ count() { # count <name> <passed> <failed>
   [ "$3" -eq 0 ] || status=1
 }
 
+echo "== installing what the end-to-end tests need (node, npm, neovim, npm packages)"
+bash tests/e2e/run.sh --install-only || { echo "installing the end-to-end prerequisites failed"; echo "0 passed, 1 failed"; exit 1; }
+# Every test that needs a tool must find it: none may skip for a missing one.
+export COMPLETION_LSP_REQUIRE_E2E=1
+
 echo "== building (Release)"
 if ! dotnet build CompletionLsp.sln -c Release -nologo -v q 2>&1 | tee "$log/build.txt" | grep -E " error |Warn|rror\(s\)"; then :; fi
 if grep -q " error " "$log/build.txt"; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
@@ -27,9 +32,9 @@ for proj in tests/*/*.csproj; do
   if [ -z "$line" ]; then count "$name" 0 1; else count "$name" "${p:-0}" "${f:-0}"; fi
 done
 
-# Extension and editor end-to-end suites register themselves as executable scripts tests/e2e/*.sh and
-# editors/*/test.sh; each prints a final "N passed, N failed" line.
-for script in tests/e2e/*.sh editors/*/test.sh; do
+# Editor suites (the VS Code extension's unit and end-to-end tests) are scripts editors/*/test.sh;
+# each prints a final "N passed, N failed" line.
+for script in editors/*/test.sh; do
   [ -f "$script" ] || continue
   echo "== $script"
   bash "$script" 2>&1 | tee "$log/$(basename "$(dirname "$script")")-$(basename "$script").txt"

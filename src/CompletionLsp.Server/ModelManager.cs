@@ -87,7 +87,7 @@ public sealed class ModelManager : IDisposable
             if (stamp == default)
             {
                 if (_engine.Model.IsTrained && _engine.Model.Path == path) return; // deleted while loaded: keep it
-                string msg = $"No trained model at {path}: completions come from the open documents only. Train one with the command 'completionLsp.train' or `completion-lsp train <folder>`.";
+                string msg = $"No trained model at {path}: completions come from the open documents only. Train one with \"Train model\" (in VS Code: CompletionLsp: Train Model on Workspace) or `completion-lsp train <folder>`.";
                 if (_engine.Model.IsTrained) _engine.LoadModel(null); // the model of another path
                 SetStatus(ModelState.None, path, msg);
                 if (initial) ProblemFound?.Invoke(msg);

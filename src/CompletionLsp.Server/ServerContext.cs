@@ -74,16 +74,22 @@ public sealed class ServerContext
         Engine.Options = settings.ApplyTo(Engine.Options);
     }
 
-    /// <summary>--model, else the modelPath setting (relative to the workspace), else &lt;workspace&gt;/.completion-lsp/model.</summary>
+    /// <summary>--model, else the modelPath setting (relative to the workspace), else &lt;workspace&gt;/.completion-lsp/model.
+    /// In an untrusted workspace nothing inside the workspace is loaded: only --model or a path outside it.</summary>
     public string? ResolveModelPath()
     {
         if (Options.ModelPath != null) return Path.GetFullPath(Options.ModelPath);
+        string? path = null;
         if (Settings.ModelPath is { } p)
         {
             p = p.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), p[2..]) : p;
-            return Path.GetFullPath(WorkspaceRoot != null ? Path.Combine(WorkspaceRoot, p) : p);
+            path = Path.GetFullPath(WorkspaceRoot != null ? Path.Combine(WorkspaceRoot, p) : p);
         }
-        return WorkspaceRoot != null ? Path.Combine(WorkspaceRoot, ".completion-lsp", "model") : null;
+        else if (WorkspaceRoot != null) path = Path.Combine(WorkspaceRoot, ".completion-lsp", "model");
+        if (path != null && !Settings.WorkspaceTrusted && WorkspaceRoot != null
+            && Path.GetFullPath(path).StartsWith(Path.GetFullPath(WorkspaceRoot).TrimEnd('/') + "/", StringComparison.Ordinal))
+            return null;
+        return path;
     }
 
     // ---- talking to the client ----

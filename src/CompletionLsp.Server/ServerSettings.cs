@@ -20,6 +20,10 @@ public sealed record ServerSettings
     public bool Enable { get; init; } = true;
     public bool InlineEnable { get; init; } = true;
     public double InlineMinProbability { get; init; } = new LineOptions().MinProbability;
+    /// <summary>Where neural models run: auto, cpu or cuda (used by neural models only).</summary>
+    public string Device { get; init; } = "auto";
+    /// <summary>False in an editor's restricted mode: nothing in the workspace is loaded but the documents' text.</summary>
+    public bool WorkspaceTrusted { get; init; } = true;
 
     /// <summary>The "completionLsp" object inside <paramref name="settings"/>, or the object itself when it holds our keys directly.</summary>
     public static JsonElement? FindSection(JsonElement? settings)
@@ -27,7 +31,7 @@ public sealed record ServerSettings
         if (settings is not { ValueKind: JsonValueKind.Object } s) return null;
         if (s.TryGetProperty(Section, out var inner)) return inner.ValueKind == JsonValueKind.Object ? inner : null;
         foreach (var p in s.EnumerateObject())
-            if (p.Name is "modelPath" or "models" or "maxItems" or "enable" or "inline") return s;
+            if (p.Name is "modelPath" or "models" or "maxItems" or "enable" or "inline" or "device" or "workspaceTrusted") return s;
         return null;
     }
 
@@ -71,6 +75,14 @@ public sealed record ServerSettings
                 case "inline.minProbability":
                     s = s.WithInline(JsonDocument.Parse($"{{\"{p.Name[7..]}\":{v.GetRawText()}}}").RootElement, problems);
                     break;
+                case "device":
+                    if (v.ValueKind == JsonValueKind.String && v.GetString() is "auto" or "cpu" or "cuda") s = s with { Device = v.GetString()! };
+                    else problems.Add($"completionLsp.device should be auto, cpu or cuda, not {v.GetRawText()}");
+                    break;
+                case "workspaceTrusted":
+                    if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) s = s with { WorkspaceTrusted = v.GetBoolean() };
+                    else problems.Add("completionLsp.workspaceTrusted should be true or false");
+                    break;
                 default:
                     problems.Add($"unknown setting completionLsp.{p.Name}");
                     break;
@@ -111,5 +123,5 @@ public sealed record ServerSettings
     };
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"enable={Enable}, models=[{string.Join(",", Models)}], maxItems={MaxItems}, inline.enable={InlineEnable}, inline.minProbability={InlineMinProbability}, modelPath={ModelPath ?? "(default)"}");
+        $"enable={Enable}, models=[{string.Join(",", Models)}], maxItems={MaxItems}, inline.enable={InlineEnable}, inline.minProbability={InlineMinProbability}, device={Device}, workspaceTrusted={WorkspaceTrusted}, modelPath={ModelPath ?? "(default)"}");
 }

@@ -106,6 +106,7 @@ public class ModelMathTests(TrainedModelFixture fx)
         int d1 = v.MapOrAdd(new LexToken(0, 13, "brandNewName1", TokenKind.Identifier, LiteralClass.None));
         int d2 = v.MapOrAdd(new LexToken(0, 13, "brandNewName2", TokenKind.Identifier, LiteralClass.None));
         Assert.True(d1 >= v.StaticCount && d2 == d1 + 1);
+        v.Retain([d1, d2], +1); // as a document holding them would
         var open = new OpenVocabularyModel(kn);
         foreach (var (name, ctx) in Contexts(v, d1)) AssertSumsToOne(open, ctx, "open vocabulary, " + name);
         Assert.Equal(open.Probability([], Vocabulary.Unk), open.Probability([], d2), 12);
@@ -206,6 +207,7 @@ public class ModelMathTests(TrainedModelFixture fx)
         // Words added while editing, some sharing a prefix with trained words.
         var added = new[] { "sNewLocal", "sOtherLocal", "zzDynamic", "NgDynamic", "NgSecond" }
             .Select(w => v.MapOrAdd(new LexToken(0, w.Length, w, TokenKind.Identifier, LiteralClass.None))).ToArray();
+        v.Retain(added, +1); // as a document holding them would
         var open = new OpenVocabularyModel(kn);
         TopKOnTestContexts(open, "open vocabulary", [1, 10]);
         var withNew = doc.Concat(new[] { added[0], added[1], added[0], added[3] }).ToArray();

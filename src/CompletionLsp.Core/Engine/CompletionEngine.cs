@@ -77,6 +77,7 @@ public sealed class CompletionEngine
         {
             var (uri, text, _) = _recent[i];
             var ids = MapText(text);
+            _model.Vocabulary.Retain(ids, +1);
             _recent[i] = (uri, text, ids);
             _recentCache.Update(ids, 1, ids.Length, +1);
         }
@@ -125,6 +126,7 @@ public sealed class CompletionEngine
             if (!_docs.ContainsKey(uri)) throw new UnknownDocumentException(uri);
             // A closed file stays among the recent files with its last text.
             if (_active == uri) { Retire(uri); _active = null; }
+            _docs[uri].Release();
             _docs.Remove(uri);
             if (!_model.IsTrained) _workspaceModelStale = true;
         }
@@ -176,28 +178,28 @@ public sealed class CompletionEngine
         if (_active == uri) return;
         if (_active != null && _docs.ContainsKey(_active)) Retire(_active);
         // The active document is counted by its own cache, not among the recent files.
-        int i = _recent.FindIndex(r => r.Uri == uri);
-        if (i >= 0)
-        {
-            _recentCache.Update(_recent[i].Ids, 1, _recent[i].Ids.Length, -1);
-            _recent.RemoveAt(i);
-        }
+        RemoveRecent(_recent.FindIndex(r => r.Uri == uri));
         _active = uri;
     }
 
     private void Retire(string uri)
     {
-        int i = _recent.FindIndex(r => r.Uri == uri);
-        if (i >= 0) { _recentCache.Update(_recent[i].Ids, 1, _recent[i].Ids.Length, -1); _recent.RemoveAt(i); }
+        RemoveRecent(_recent.FindIndex(r => r.Uri == uri));
         var d = Get(uri);
         var ids = d.Ids.ToArray();
         _recent.Add((uri, d.Text, ids));
         _recentCache.Update(ids, 1, ids.Length, +1);
-        while (_recent.Count > Math.Max(0, Options.RecentFiles))
-        {
-            _recentCache.Update(_recent[0].Ids, 1, _recent[0].Ids.Length, -1);
-            _recent.RemoveAt(0);
-        }
+        _model.Vocabulary.Retain(ids, +1);
+        while (_recent.Count > Math.Max(0, Options.RecentFiles)) RemoveRecent(0);
+    }
+
+    private void RemoveRecent(int i)
+    {
+        if (i < 0) return;
+        var ids = _recent[i].Ids;
+        _recentCache.Update(ids, 1, ids.Length, -1);
+        _model.Vocabulary.Retain(ids, -1);
+        _recent.RemoveAt(i);
     }
 
     private int[] MapText(string text)

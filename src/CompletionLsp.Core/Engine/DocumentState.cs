@@ -54,13 +54,18 @@ public sealed class DocumentState
     /// <summary>Rebinds to a new vocabulary (after a model reload): ids and cache are rebuilt.</summary>
     public void Rebind(Vocabulary vocab, int cacheOrder)
     {
+        Release();
         _vocab = vocab;
         Cache = new NGramCache(cacheOrder);
         _ids.Clear();
         _ids.Add(Vocabulary.Bos);
         foreach (var t in _tokens) _ids.Add(vocab.MapOrAdd(t));
+        _vocab.Retain(Ids, +1);
         Cache.Update(Ids, 1, _ids.Count, +1);
     }
+
+    /// <summary>Gives up this document's hold on the words it added to the vocabulary (when it is closed).</summary>
+    public void Release() => _vocab.Retain(Ids, -1);
 
     private void Relex()
     {
@@ -68,9 +73,11 @@ public sealed class DocumentState
         _tokens.AddRange(CSharpLexer.Lex(Text));
         LastRelexedTokens = _tokens.Count;
         Cache.Clear();
+        Release();
         _ids.Clear();
         _ids.Add(Vocabulary.Bos);
         foreach (var t in _tokens) _ids.Add(_vocab.MapOrAdd(t));
+        _vocab.Retain(Ids, +1);
         Cache.Update(Ids, 1, _ids.Count, +1);
     }
 
@@ -122,9 +129,11 @@ public sealed class DocumentState
             var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_tokens);
             for (int j = i + fresh.Count; j < span.Length; j++) span[j] = span[j].Shift(delta);
         }
+        _vocab.Retain(Ids.Slice(i + 1, resyncAt - i), -1);
         _ids.RemoveRange(i + 1, resyncAt - i);
         var freshIds = new int[fresh.Count];
         for (int j = 0; j < fresh.Count; j++) freshIds[j] = _vocab.MapOrAdd(fresh[j]);
+        _vocab.Retain(freshIds, +1);
         _ids.InsertRange(i + 1, freshIds);
         int newTo = Math.Min(i + fresh.Count + order, _ids.Count);
         Cache.Update(Ids, i + 1, newTo, +1);

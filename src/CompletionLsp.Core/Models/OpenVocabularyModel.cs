@@ -10,13 +10,13 @@ public sealed class OpenVocabularyModel(ILanguageModel inner) : ILanguageModel
     public ILanguageModel Inner { get; } = inner;
     public Vocabulary Vocabulary => Inner.Vocabulary;
     public int ContextSize => Inner.ContextSize;
-    private int DynamicShare => Vocabulary.Count - Vocabulary.StaticCount + 1;
+    private int DynamicShare => Vocabulary.LiveDynamicCount + 1;
 
     public double Probability(ReadOnlySpan<int> context, int token)
     {
         int stat = Vocabulary.StaticCount;
         var ctx = MapContext(context);
-        if (token >= stat) return Inner.Probability(ctx, Vocabulary.Unk) / DynamicShare;
+        if (token >= stat) return Vocabulary.IsLive(token) ? Inner.Probability(ctx, Vocabulary.Unk) / DynamicShare : 0;
         double p = Inner.Probability(ctx, token);
         return token == Vocabulary.Unk ? p / DynamicShare : p;
     }
@@ -35,7 +35,7 @@ public sealed class OpenVocabularyModel(ILanguageModel inner) : ILanguageModel
         // (Without a filter they cannot beat k static tokens: skip the scan then.)
         if (accept == null && result.Count > k && result[k - 1].Probability >= pDynamic) { NGramModel.Finish(result, k); return; }
         for (int id = stat, added = 0; id < count && added < k; id++)
-            if (accept == null || accept(id)) { result.Add(new ScoredToken(id, pDynamic)); added++; }
+            if (Vocabulary.IsLive(id) && (accept == null || accept(id))) { result.Add(new ScoredToken(id, pDynamic)); added++; }
         NGramModel.Finish(result, k);
     }
 

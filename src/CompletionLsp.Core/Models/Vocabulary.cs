@@ -70,6 +70,30 @@ public sealed class Vocabulary
     /// Like <see cref="Map"/>, but an identifier or keyword the model never saw gets a new dynamic id, so that caches
     /// over the user's documents can predict names written after training. Not thread-safe: the engine serializes it.
     /// </summary>
+    private int[] _refs = new int[16]; // per dynamic id: occurrences in the documents the engine holds
+    private int _live;                  // dynamic ids with at least one occurrence
+
+    /// <summary>Dynamic words that occur in some document now. Words typed and deleted again (the prefixes of a name
+    /// being typed) are not live, and take no probability mass.</summary>
+    public int LiveDynamicCount => _live;
+
+    public bool IsLive(int id) => id < StaticCount || (id - StaticCount < _refs.Length && _refs[id - StaticCount] > 0);
+
+    /// <summary>Counts occurrences of dynamic ids held by documents (delta +1 when held, -1 when released).</summary>
+    public void Retain(ReadOnlySpan<int> ids, int delta)
+    {
+        foreach (var id in ids)
+        {
+            int k = id - StaticCount;
+            if (k < 0) continue;
+            if (k >= _refs.Length) Array.Resize(ref _refs, Math.Max(_refs.Length * 2, k + 1));
+            int before = _refs[k];
+            _refs[k] = Math.Max(0, before + delta);
+            if (before == 0 && _refs[k] > 0) _live++;
+            else if (before > 0 && _refs[k] == 0) _live--;
+        }
+    }
+
     public int MapOrAdd(in LexToken t)
     {
         if (_ids.TryGetValue(t.Text, out int id)) return IsSameKind(id, t) ? id : t.Class != LiteralClass.None ? ClassOf(t.Class) : Unk;

@@ -16,6 +16,7 @@ public static class TrainCommand
     public static async Task<TrainResult> RunAsync(ServerContext ctx, string root, JsonElement? workDoneToken, CancellationToken ct)
     {
         if (ctx.Models.IsTraining) throw LspException.RequestFailed("a model is already being trained");
+        if (!ctx.Settings.WorkspaceTrusted) throw LspException.RequestFailed("training is disabled in an untrusted workspace (restricted mode)");
         string outPath = ctx.Models.Path ?? ctx.ResolveModelPath() ?? Path.Combine(root, ".completion-lsp", "model");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = await ctx.ProgressTokenAsync(workDoneToken, ct).ConfigureAwait(false);

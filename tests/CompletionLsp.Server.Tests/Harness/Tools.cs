@@ -57,6 +57,9 @@ public sealed class RequiresToolFactAttribute : FactAttribute
 {
     public RequiresToolFactAttribute(string tool, string install)
     {
-        if (Tools.Find(tool) == null) Skip = $"'{tool}' is not installed ({install}); tests/e2e/run.sh installs it";
+        // scripts/test.sh (and so CI) installs every tool and sets COMPLETION_LSP_REQUIRE_E2E: there the test runs and
+        // fails when the tool is missing instead of skipping.
+        if (Tools.Find(tool) == null && Environment.GetEnvironmentVariable("COMPLETION_LSP_REQUIRE_E2E") != "1")
+            Skip = $"'{tool}' is not installed ({install}); tests/e2e/run.sh installs it";
     }
 }
