@@ -267,7 +267,7 @@ public sealed class CompletionEngine
             }
             List<(int[] Tokens, double Probability)> lines;
             HideTokenAtCaret(d, cc, -1);
-            try { lines = LineGenerator.Generate(ModelFor(d), _model.Spacing, ctx, Accept(vocab, cc.Prefix), forced, Options.Line, count, ct); }
+            try { lines = LineGenerator.Generate(ModelFor(d), _model.Spacing, ctx, Accept(vocab, cc.Prefix), forced, Options.Line, count, ct, prefixTyped: cc.Prefix.Length > 0); }
             finally { HideTokenAtCaret(d, cc, +1); }
             int prev = cc.TokensBefore >= 0 ? d.Ids[cc.TokensBefore] : -1;
             string typedBefore = d.Text.Substring(cc.ReplaceStart, offset - cc.ReplaceStart);

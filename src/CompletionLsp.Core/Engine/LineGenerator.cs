@@ -15,8 +15,9 @@ public static class LineGenerator
     /// <param name="context">Token ids before the first generated token (&lt;s&gt; first).</param>
     /// <param name="firstAccept">Constraint on the first token (the typed prefix), or null.</param>
     /// <param name="forcedFirst">A first token chosen already (the item selected in the completion list), or -1.</param>
+    /// <param name="prefixTyped">The first token is partly typed: its probability is conditioned on matching <paramref name="firstAccept"/>.</param>
     public static List<(int[] Tokens, double Probability)> Generate(ILanguageModel model, Spacing spacing, ReadOnlySpan<int> context,
-        Predicate<int>? firstAccept, int forcedFirst, LineOptions options, int count, CancellationToken ct)
+        Predicate<int>? firstAccept, int forcedFirst, LineOptions options, int count, CancellationToken ct, bool prefixTyped = false)
     {
         var vocab = model.Vocabulary;
         double minLog = Math.Log(options.MinProbability);
@@ -43,7 +44,7 @@ public static class LineGenerator
                 ctx.AddRange(h.Tokens);
                 var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ctx);
                 bool first = h.Tokens.Length == 0;
-                bool typed = first && firstAccept != null;
+                bool typed = first && prefixTyped && firstAccept != null;
                 model.TopK(span, typed ? 32 : options.BeamWidth + 2, first ? (firstAccept ?? AnyReal) : AnyReal, top);
                 if (typed)
                 {

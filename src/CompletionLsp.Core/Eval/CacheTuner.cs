@@ -9,7 +9,7 @@ namespace CompletionLsp.Core.Eval;
 /// </summary>
 public static class CacheTuner
 {
-    private static readonly double[] Grid = [0.5, 1, 2, 4, 8, 16, 32, 64, 128, double.PositiveInfinity];
+    private static readonly double[] Grid = [1, 4, 16, 64, 256, double.PositiveInfinity];
 
     public static CacheOptions Tune(ILanguageModel model, CacheOptions start, IReadOnlyList<TokenizedFile> heldOut,
         int maxTokensPerFile = 4000, int rounds = 2, CancellationToken ct = default)
