@@ -40,7 +40,7 @@ public sealed class CompletionEngine
     {
         Options = options ?? new EngineOptions();
         _staticFactory = staticFactory;
-        _model = BuildWorkspaceModel([]);
+        _model = BuildWorkspaceModel();
         _recentCache = new NGramCache(_model.Cache.Order);
     }
 
@@ -51,9 +51,8 @@ public sealed class CompletionEngine
     /// <summary>Switches to a trained model (or back to open-documents-only with null); documents are re-mapped.</summary>
     public void LoadModel(ModelBundle? bundle, string? path = null)
     {
-        LoadedModel m;
-        if (bundle == null) m = BuildWorkspaceModel(null);
-        else
+        LoadedModel? m = null;
+        if (bundle != null)
         {
             var stat = _staticFactory?.Invoke(bundle) ?? bundle.NGram;
             m = new LoadedModel
@@ -64,7 +63,7 @@ public sealed class CompletionEngine
         }
         lock (_gate)
         {
-            _model = m;
+            _model = m ?? BuildWorkspaceModel();
             RebindAll();
         }
     }
@@ -85,13 +84,21 @@ public sealed class CompletionEngine
     }
 
     /// <summary>Without a trained model: a small model of the open documents, rebuilt when they are opened or saved.</summary>
-    private LoadedModel BuildWorkspaceModel(IEnumerable<string>? texts)
+    /// <summary>Tokens of open documents that the open-documents model is built from (the active document first):
+    /// a bound on the work a query may trigger, whatever the documents' size.</summary>
+    public const int WorkspaceModelTokenBudget = 300_000;
+
+    private LoadedModel BuildWorkspaceModel()
     {
-        var files = (texts ?? _docs.Values.Select(d => d.Text)).Select(t =>
+        var files = new List<Corpus.TokenizedFile>();
+        int budget = WorkspaceModelTokenBudget;
+        foreach (var (uri, d) in _docs.OrderByDescending(kv => kv.Key == _active).ThenBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            var toks = CSharpLexer.Lex(t).ToArray();
-            return new Corpus.TokenizedFile("", toks, Corpus.TokenizedFile.ComputeGaps(t, toks));
-        }).ToList();
+            if (budget <= 0) break;
+            var toks = d.Tokens.Take(budget).ToArray();
+            budget -= toks.Length;
+            files.Add(new Corpus.TokenizedFile(uri, toks, Corpus.TokenizedFile.ComputeGaps(d.Text, toks)));
+        }
         var bundle = Trainer.Build(files, new TrainOptions { Root = ".", Order = 4, MinCount = 1 });
         return new LoadedModel
         {
@@ -103,7 +110,7 @@ public sealed class CompletionEngine
     private void EnsureModel()
     {
         if (!_workspaceModelStale || _model.IsTrained) return;
-        _model = BuildWorkspaceModel(null);
+        _model = BuildWorkspaceModel();
         RebindAll();
     }
 
