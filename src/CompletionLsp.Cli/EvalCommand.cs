@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Eval;
 using CompletionLsp.Core.Models;
 using CompletionLsp.Core.Syntax;
@@ -10,13 +11,13 @@ public static class EvalCommand
 {
     public static int Run(IEnumerable<string> argv)
     {
-        var a = new Args(argv, new HashSet<string> { "--json" }, new HashSet<string> { "--model", "-m", "--setting", "--max-files" });
+        var a = new Args(argv, new HashSet<string> { "--json" }, new HashSet<string> { "--model", "-m", "--setting", "--max-files", "--line-samples", "--min-probability" });
         if (a.Positional.Count != 1) throw new UsageException("eval wants one folder: completion-lsp eval <dir> --model FILE");
         string dir = a.Positional[0];
         if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
         string modelPath = a.Get("--model", "-m") ?? Cli.DefaultModelPath(dir);
         string setting = a.Get("--setting") ?? "both";
-        if (setting is not ("static" or "dynamic" or "both")) throw new UsageException("--setting is static, dynamic or both");
+        if (setting is not ("static" or "dynamic" or "both" or "line" or "all")) throw new UsageException("--setting is static, dynamic, both, line or all");
         var bundle = ModelBundle.Load(modelPath);
         var corpus = Trainer.LoadCorpus(dir, new(), null, default);
         var test = corpus.Test;
@@ -26,10 +27,16 @@ public static class EvalCommand
         var times = new Dictionary<string, double>();
         foreach (var s in new[] { "static", "dynamic" })
         {
-            if (setting != "both" && setting != s) continue;
+            if (setting != "both" && setting != "all" && setting != s) continue;
             var sw = Stopwatch.StartNew();
             results[s] = Evaluator.Evaluate(bundle.NGram, test, s == "dynamic" ? bundle.Cache : null);
             times[s] = sw.Elapsed.TotalSeconds;
+        }
+        LineMetrics? line = null;
+        if (setting is "line" or "all")
+        {
+            var lo = new LineOptions { MinProbability = a.Double("--min-probability", new LineOptions().MinProbability) };
+            line = LineEvaluator.Evaluate(bundle, bundle.NGram, test, lo, a.Int("--line-samples", 2000, 1));
         }
         if (a.Flag("--json"))
         {
@@ -47,6 +54,7 @@ public static class EvalCommand
                     byKind = r.ByKind.ToDictionary(k => k.Key.ToString().ToLowerInvariant(), k => k.Value.ToJson()),
                     seconds = Math.Round(times[name], 2),
                 };
+            if (line != null) obj["line"] = line.ToJson();
             Console.WriteLine(JsonSerializer.Serialize(obj, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
@@ -57,6 +65,13 @@ public static class EvalCommand
             Row(name, "overall", r.Overall);
             foreach (var k in new[] { TokenKind.Identifier, TokenKind.Keyword, TokenKind.Punctuation, TokenKind.Literal })
                 Row("", k.ToString().ToLowerInvariant(), r.ByKind[k]);
+        }
+        if (line != null)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"line completion: {line.Samples} samples, offered {line.OfferedRate:P1}; exact match {line.ExactMatch:P1} overall, {line.ExactMatchWhereOffered:P1} where offered;");
+            Console.WriteLine($"  edit similarity {line.EditSimilarity:P1} overall, {line.EditSimilarityWhereOffered:P1} where offered");
+            Console.WriteLine($"  spacing: the true rest of the line rendered from its tokens equals the original text in {line.SpacingAccuracy:P1} of the {line.SpacingSamples} samples without placeholders");
         }
         Console.WriteLine("unknown tokens are scored with P(<unk>) and never count as hits; </s> is included in bits/token.");
         return 0;

@@ -12,12 +12,14 @@ namespace CompletionLsp.Cli
 
             Usage:
               completion-lsp train <dir> [--out FILE] [--order N] [--smoothing kn|add-delta] [--delta D]
-                                         [--min-count N] [--all-files]
+                                         [--min-count N] [--all-files] [--no-tune]
               completion-lsp eval <dir> --model FILE [--json] [--setting static|dynamic|both] [--max-files N]
               completion-lsp complete <file>:<line>:<col> [--model FILE] [-n 10] [--line]
               completion-lsp info <model>
               completion-lsp dump-tokens <dir> [--split train|test] [--model FILE] [--out FILE]
               completion-lsp serve [--model FILE]       (LSP over stdio)
+              completion-lsp demo [dir] [--retrain]     (train on dir, default this repository, and show
+                                                         completions from the server at a few places)
 
             Lines and columns are 1-based. The default model is <dir>/.completion-lsp/model.
             """;
@@ -40,6 +42,7 @@ namespace CompletionLsp.Cli
                     "info" => InfoCommand.Run(rest),
                     "dump-tokens" => DumpTokensCommand.Run(rest),
                     "serve" => await ServeCommand.RunAsync(rest),
+                    "demo" => await DemoCommand.RunAsync(rest),
                     "--version" => Version(),
                     _ => throw new UsageException($"unknown command '{args[0]}'"),
                 };

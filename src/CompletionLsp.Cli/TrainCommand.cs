@@ -7,7 +7,7 @@ public static class TrainCommand
 {
     public static int Run(IEnumerable<string> argv)
     {
-        var a = new Args(argv, new HashSet<string> { "--all-files", "--quiet" },
+        var a = new Args(argv, new HashSet<string> { "--all-files", "--quiet", "--no-tune" },
             new HashSet<string> { "--out", "-o", "--order", "--smoothing", "--delta", "--min-count", "--models", "--device", "--time-budget", "--epochs" });
         if (a.Positional.Count != 1) throw new UsageException("train wants one folder: completion-lsp train <dir>");
         string dir = a.Positional[0];
@@ -27,6 +27,7 @@ public static class TrainCommand
             Delta = a.Double("--delta", 0.01),
             MinCount = a.Int("--min-count", 2, 1, 1000),
             AllFiles = a.Flag("--all-files"),
+            TuneCache = !a.Flag("--no-tune"),
         };
         var progress = new ConsoleProgress();
         var sw = Stopwatch.StartNew();
@@ -34,6 +35,7 @@ public static class TrainCommand
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
         ModelBundle bundle;
+        TimeSpan countedAt = TimeSpan.Zero;
         try
         {
             bundle = Trainer.Train(options, new Trainer.InlineProgress<TrainProgress>(p =>
@@ -44,6 +46,7 @@ public static class TrainCommand
                     case TrainStage.Walking: progress.Report("walking", 0, 0, "finding .cs files", p.Elapsed, true); break;
                     case TrainStage.Tokenizing: progress.Report("tokenizing", p.FilesDone, p.FilesTotal, $"{p.Tokens:N0} tokens, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
                     case TrainStage.Counting: progress.Report("counting", 0, 0, $"{p.Tokens:N0} tokens in {p.FilesDone} files, orders 1..{options.Order}", p.Elapsed, true); break;
+                    case TrainStage.Tuning: countedAt = p.Elapsed; progress.Report("tuning", 0, 0, "fitting the cache on held-out training files", p.Elapsed, true); break;
                     case TrainStage.Done: progress.Report("done", 1, 1, $"{p.Elapsed.TotalSeconds:F1} s", p.Elapsed, true); break;
                 }
             }), cts.Token);
@@ -58,7 +61,9 @@ public static class TrainCommand
         Console.WriteLine($"  model        {outPath} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB)");
         Console.WriteLine($"  source       {bundle.Info.SourceRoot}");
         Console.WriteLine($"  files        {bundle.Info.Files} trained{(options.AllFiles ? " (all files)" : ", test split left out")}, {bundle.Info.SkippedFiles} skipped");
-        Console.WriteLine($"  tokens       {bundle.Info.Tokens:N0} ({bundle.Info.Tokens / Math.Max(1e-9, bundle.Info.Seconds):N0} tokens/s)");
+        double countSeconds = countedAt > TimeSpan.Zero ? countedAt.TotalSeconds : bundle.Info.Seconds;
+        Console.WriteLine($"  tokens       {bundle.Info.Tokens:N0} (read, tokenized and counted at {bundle.Info.Tokens / Math.Max(1e-9, countSeconds):N0} tokens/s)");
+        Console.WriteLine($"  cache        document concentrations {string.Join("/", bundle.Cache.DocumentBeta.Select(x => double.IsPositiveInfinity(x) ? "off" : x.ToString("0.#")))}{(options.TuneCache ? " (fitted on held-out training files)" : " (defaults)")}");
         Console.WriteLine($"  vocabulary   {bundle.Vocabulary.Count:N0} (min count {options.MinCount})");
         Console.WriteLine($"  n-grams      {string.Join(" / ", c.Words.Select(w => w.Length.ToString("N0")))} (orders 1..{c.Order})");
         Console.WriteLine($"  smoothing    {(options.Smoothing == SmoothingKind.KneserNey ? "interpolated modified Kneser-Ney" : $"add-delta (delta {options.Delta}) with backoff")}");

@@ -257,7 +257,7 @@ public sealed class CompletionEngine
             var cc = d.GetCaretContext(offset);
             if (cc.Suppressed) return [];
             var vocab = _model.Vocabulary;
-            var ctx = d.Ids[..(cc.TokensBefore + 1)].ToArray();
+            var ctx = d.Ids[..(cc.TokensBefore + 1)];
             int forced = -1;
             if (selectedItem != null)
             {
@@ -267,7 +267,7 @@ public sealed class CompletionEngine
             HideTokenAtCaret(d, cc, -1);
             try { lines = LineGenerator.Generate(ModelFor(d), _model.Spacing, ctx, Accept(vocab, cc.Prefix), forced, Options.Line, count, ct); }
             finally { HideTokenAtCaret(d, cc, +1); }
-            int prev = ctx.Length > 0 ? ctx[^1] : -1;
+            int prev = cc.TokensBefore >= 0 ? d.Ids[cc.TokensBefore] : -1;
             string typedBefore = d.Text.Substring(cc.ReplaceStart, offset - cc.ReplaceStart);
             var result = new List<LineSuggestion>();
             foreach (var (toks, p) in lines)
@@ -286,11 +286,14 @@ public sealed class CompletionEngine
         : id => Vocabulary.IsInsertable(id) && vocab[id].StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && vocab[id] != prefix
                 && vocab.KindOf(id) is TokenKind.Identifier or TokenKind.Keyword;
 
-    /// <summary>The token being typed is not evidence for itself: its n-grams leave the cache during the query.</summary>
+    /// <summary>The token being typed is not evidence for itself: its n-grams leave the cache during the query. With
+    /// nothing typed, the token after the caret is not evidence for what is inserted before it: the n-grams that end at
+    /// it (such as "Api . }" while typing "Api.|}") leave the cache too.</summary>
     private static void HideTokenAtCaret(DocumentState d, CaretContext cc, int sign)
     {
-        if (cc.Prefix.Length == 0) return;
-        int pos = cc.TokensBefore + 1; // index in Ids
-        d.Cache.Update(d.Ids, pos, Math.Min(pos + d.Cache.Order, d.Ids.Length), sign);
+        int pos = cc.TokensBefore + 1; // index in Ids of the token at the caret, or of the one after it
+        if (pos >= d.Ids.Length) return;
+        int to = cc.Prefix.Length > 0 ? pos + d.Cache.Order : pos + 1;
+        d.Cache.Update(d.Ids, pos, Math.Min(to, d.Ids.Length), sign);
     }
 }

@@ -20,6 +20,8 @@ public static class LineGenerator
     {
         var vocab = model.Vocabulary;
         double minLog = Math.Log(options.MinProbability);
+        // Only as much context as the model can use (all of it for recurrent models).
+        if (model.ContextSize < context.Length) context = context[^model.ContextSize..];
         var ctx = new List<int>(context.Length + options.MaxTokens);
         foreach (var t in context) ctx.Add(t);
         int baseLen = ctx.Count;
@@ -41,7 +43,16 @@ public static class LineGenerator
                 ctx.AddRange(h.Tokens);
                 var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ctx);
                 bool first = h.Tokens.Length == 0;
-                model.TopK(span, options.BeamWidth + 2, first ? (firstAccept ?? AnyReal) : AnyReal, top);
+                bool typed = first && firstAccept != null;
+                model.TopK(span, typed ? 32 : options.BeamWidth + 2, first ? (firstAccept ?? AnyReal) : AnyReal, top);
+                if (typed)
+                {
+                    // What is typed is given: the first token's probability is conditioned on matching it.
+                    double mass = 0;
+                    foreach (var s in top) mass += s.Probability;
+                    if (top.Count > options.BeamWidth + 2) top.RemoveRange(options.BeamWidth + 2, top.Count - options.BeamWidth - 2);
+                    if (mass > 0) for (int i = 0; i < top.Count; i++) top[i] = top[i] with { Probability = top[i].Probability / mass };
+                }
                 int last = h.Tokens.Length > 0 ? h.Tokens[^1] : (baseLen > 0 ? ctx[baseLen - 1] : -1);
                 bool extended = false;
                 foreach (var s in top)

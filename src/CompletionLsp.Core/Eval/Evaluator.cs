@@ -54,7 +54,7 @@ public sealed class EvalResult
 public static class Evaluator
 {
     public static EvalResult Evaluate(ILanguageModel model, IReadOnlyList<TokenizedFile> files, CacheOptions? dynamicCache,
-        CancellationToken ct = default, int maxTokensPerFile = int.MaxValue)
+        CancellationToken ct = default, int maxTokensPerFile = int.MaxValue, bool ranks = true)
     {
         var total = new EvalResult();
         var vocab = model.Vocabulary;
@@ -79,7 +79,7 @@ public static class Evaluator
                 double p = m.Probability(ctx, w);
                 double bits = -Math.Log2(Math.Max(p, 1e-300));
                 r.Overall.Bits += bits; r.Overall.Scored++;
-                if (i <= f.Tokens.Length)
+                if (i <= f.Tokens.Length && ranks)
                 {
                     var kind = f.Tokens[i - 1].Kind;
                     var km = r.ByKind[kind];

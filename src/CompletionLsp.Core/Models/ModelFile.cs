@@ -34,6 +34,7 @@ public static class ModelFile
         var full = System.IO.Path.GetFullPath(path);
         var dir = System.IO.Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
+        RemoveStaleTemporaries(dir, System.IO.Path.GetFileName(full));
         var tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -68,6 +69,25 @@ public static class ModelFile
             try { File.Delete(tmp); } catch { /* best effort */ }
             throw;
         }
+    }
+
+    /// <summary>Deletes temporary files left by writers of this model that were killed (their process is gone).</summary>
+    private static void RemoveStaleTemporaries(string dir, string name)
+    {
+        try
+        {
+            foreach (var f in Directory.EnumerateFiles(dir, $".{name}.*.tmp"))
+            {
+                var parts = System.IO.Path.GetFileName(f)[(name.Length + 2)..].Split('.');
+                if (parts.Length < 3 || !int.TryParse(parts[0], out int pid)) continue;
+                bool alive;
+                try { using var p = System.Diagnostics.Process.GetProcessById(pid); alive = !p.HasExited; }
+                catch (ArgumentException) { alive = false; }
+                catch (InvalidOperationException) { alive = false; }
+                if (!alive) File.Delete(f);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort */ }
     }
 
     public static Dictionary<string, byte[]> Read(string path)

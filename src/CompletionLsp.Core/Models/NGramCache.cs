@@ -90,8 +90,9 @@ public sealed class NGramCache
 /// </summary>
 public sealed record CacheOptions(double[] DocumentBeta, double[] RecentBeta)
 {
+    // Fitted on a validation part of Newtonsoft.Json's training files (see README); `train` refits them per repository.
     public static CacheOptions Default => new(
-        [double.PositiveInfinity, 40, 8, 3, 2, 1.5],
+        [double.PositiveInfinity, 128, 16, 64, 16, 1],
         [double.PositiveInfinity, double.PositiveInfinity, 30, 10, 6, 4]);
     public int Order => Math.Max(DocumentBeta.Length, RecentBeta.Length);
 }
@@ -141,31 +142,49 @@ public sealed class CachedModel(ILanguageModel baseModel, NGramCache? recent, NG
         var de = new NGramCache.Entry?[options.Order];
         recent?.Lookup(context, re);
         document?.Lookup(context, de);
-        Base.TopK(context, k, accept, result);
-        var seen = new HashSet<int>(result.Count * 2);
-        for (int i = 0; i < result.Count; i++)
+        var baseTop = new List<ScoredToken>(k);
+        Base.TopK(context, k, accept, baseTop);
+        // Adapted probability is affine in the static one: P = A(w) + B * P_static(w), with B the same for every token.
+        double slope = Slope(re, options.RecentBeta) * Slope(de, options.DocumentBeta);
+        // A token outside the static top k has P_static at most that of the k-th.
+        double tau = baseTop.Count >= k ? baseTop[^1].Probability : 0;
+        var top = new TopKCollector(result, k);
+        var seen = new HashSet<int>();
+        foreach (var s in baseTop)
         {
-            var s = result[i];
             seen.Add(s.Id);
-            result[i] = new ScoredToken(s.Id, Adapt(s.Probability, s.Id, re, de));
+            top.Add(s.Id, Adapt(s.Probability, s.Id, re, de));
         }
-        AddCacheCandidates(context, accept, result, seen, re, options.RecentBeta, re, de);
-        AddCacheCandidates(context, accept, result, seen, de, options.DocumentBeta, re, de);
-        NGramModel.Finish(result, k);
+        AddCacheCandidates(context, accept, top, seen, re, options.RecentBeta, re, de, slope, tau);
+        AddCacheCandidates(context, accept, top, seen, de, options.DocumentBeta, re, de, slope, tau);
+        top.Finish();
     }
 
-    private void AddCacheCandidates(ReadOnlySpan<int> context, Predicate<int>? accept, List<ScoredToken> result, HashSet<int> seen,
-        NGramCache.Entry?[] entries, double[] beta, NGramCache.Entry?[] re, NGramCache.Entry?[] de)
+    private static double Slope(ReadOnlySpan<NGramCache.Entry?> entries, double[] beta)
+    {
+        double b = 1;
+        for (int j = 0; j < entries.Length && j < beta.Length; j++)
+            if (entries[j] is { } e && !double.IsPositiveInfinity(beta[j])) b *= beta[j] / (e.Total + beta[j]);
+        return b;
+    }
+
+    private void AddCacheCandidates(ReadOnlySpan<int> context, Predicate<int>? accept, TopKCollector top, HashSet<int> seen,
+        NGramCache.Entry?[] entries, double[] beta, NGramCache.Entry?[] re, NGramCache.Entry?[] de, double slope, double tau)
     {
         for (int j = 0; j < entries.Length && j < beta.Length; j++)
         {
             var e = entries[j];
-            if (e == null || double.IsPositiveInfinity(beta[j])) continue;
+            if (e == null) continue;
+            // The unigram cache (usually left out of the chain) still proposes candidates when a prefix filters them:
+            // it holds every name of the document.
+            if (double.IsPositiveInfinity(beta[j]) && (j > 0 || accept == null)) continue;
             foreach (var w in e.Next.Keys)
             {
                 if (w == Vocabulary.Bos || !seen.Add(w)) continue;
+                double upper = Adapt(0, w, re, de) + slope * tau;
+                if (upper < top.Threshold) continue;
                 if (accept != null && !accept(w)) continue;
-                result.Add(new ScoredToken(w, Adapt(Base.Probability(context, w), w, re, de)));
+                top.Add(w, Adapt(Base.Probability(context, w), w, re, de));
             }
         }
     }

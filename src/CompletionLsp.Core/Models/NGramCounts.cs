@@ -34,6 +34,18 @@ public sealed class NGramCounts
                 for (int i = 1; i < cs.Length; i++) if (cs[i] < cs[i - 1]) throw new InvalidDataException($"level {n + 1}: child index is not sorted");
             }
             foreach (var w in words[n]) if ((uint)w >= (uint)vocabSize) throw new InvalidDataException($"level {n + 1}: word id out of range");
+            // Unigrams may be unseen (reserved tokens); a stored longer n-gram was seen at least once.
+            int minCount = n == 0 ? 0 : 1;
+            foreach (var x in counts[n]) if (x < minCount) throw new InvalidDataException($"level {n + 1}: count {x} is out of range");
+        }
+        for (int n = 1; n < order; n++)
+        {
+            // Children of a parent are sorted by word (lookups are binary searches).
+            var cs = childStart[n - 1];
+            var ws = words[n];
+            for (int h = 0; h + 1 < cs.Length; h++)
+                for (int j = cs[h] + 1; j < cs[h + 1]; j++)
+                    if (ws[j] <= ws[j - 1]) throw new InvalidDataException($"level {n + 1}: children are not sorted");
         }
         Order = order; VocabSize = vocabSize; Words = words; Counts = counts; ChildStart = childStart;
     }

@@ -108,6 +108,7 @@ public sealed class NGramModel : ILanguageModel
     {
         result.Clear();
         if (k <= 0) return;
+        var top = new TopKCollector(result, k);
         Span<int> nodes = stackalloc int[8];
         int deepest = ContextNodes(context, nodes);
         if (t_stamp == null || t_stamp.Length < Counts.VocabSize) { t_stamp = new int[Counts.VocabSize]; t_generation = 0; }
@@ -128,7 +129,10 @@ public sealed class NGramModel : ILanguageModel
                     int w = ws[c];
                     if (stamp[w] == gen) continue;
                     stamp[w] = gen;
-                    if (w != Vocabulary.Bos && (accept == null || accept(w))) result.Add(new(w, boAbove * pr[c]));
+                    double p = boAbove * pr[c];
+                    // The filter may be costly (a prefix test): skip what cannot enter first.
+                    if (p < top.Threshold || w == Vocabulary.Bos || (accept != null && !accept(w))) continue;
+                    top.Add(w, p);
                 }
                 boAbove *= _kn.Backoff[j - 1][nodes[j]];
             }
@@ -142,12 +146,14 @@ public sealed class NGramModel : ILanguageModel
                 {
                     int w = ws[c];
                     stamp[w] = gen;
-                    if (w != Vocabulary.Bos && (accept == null || accept(w))) result.Add(new(w, (cc[c] + _delta) / denom));
+                    double p = (cc[c] + _delta) / denom;
+                    if (p < top.Threshold || w == Vocabulary.Bos || (accept != null && !accept(w))) continue;
+                    top.Add(w, p);
                 }
                 // Everything else at this context has the same probability: fill in by unigram frequency.
                 double rest = _delta / denom;
-                AddUnigramFill(k, accept, result, stamp, gen, _ => rest);
-                Finish(result, k);
+                AddUnigramFill(top, k, accept, stamp, gen, _ => rest);
+                top.Finish();
                 return;
             }
         }
@@ -155,25 +161,28 @@ public sealed class NGramModel : ILanguageModel
         {
             var p0 = _kn.Prob[0];
             double bo = boAbove;
-            AddUnigramFill(k, accept, result, stamp, gen, w => bo * p0[w]);
+            AddUnigramFill(top, k, accept, stamp, gen, w => bo * p0[w]);
         }
         else
         {
             double denom = _unigramTotal + _delta * (Counts.VocabSize - 1);
             var c0 = Counts.Counts[0];
-            AddUnigramFill(k, accept, result, stamp, gen, w => (c0[w] + _delta) / denom);
+            AddUnigramFill(top, k, accept, stamp, gen, w => (c0[w] + _delta) / denom);
         }
-        Finish(result, k);
+        top.Finish();
     }
 
-    private void AddUnigramFill(int k, Predicate<int>? accept, List<ScoredToken> result, int[] stamp, int gen, Func<int, double> prob)
+    /// <summary>Unseen-at-context tokens in unigram order: their probabilities fall with it, so stop at the first that cannot enter.</summary>
+    private void AddUnigramFill(TopKCollector top, int k, Predicate<int>? accept, int[] stamp, int gen, Func<int, double> prob)
     {
         int added = 0;
         foreach (var w in _unigramOrder)
         {
             if (stamp[w] == gen) continue;
+            double p = prob(w);
+            if (p < top.Threshold) break;
             if (accept != null && !accept(w)) continue;
-            result.Add(new(w, prob(w)));
+            top.Add(w, p);
             if (++added >= k) break;
         }
     }

@@ -15,7 +15,7 @@ public sealed class OpenVocabularyModel(ILanguageModel inner) : ILanguageModel
     public double Probability(ReadOnlySpan<int> context, int token)
     {
         int stat = Vocabulary.StaticCount;
-        var ctx = MapContext(context, stackalloc int[Math.Min(context.Length, 64)]);
+        var ctx = MapContext(context);
         if (token >= stat) return Inner.Probability(ctx, Vocabulary.Unk) / DynamicShare;
         double p = Inner.Probability(ctx, token);
         return token == Vocabulary.Unk ? p / DynamicShare : p;
@@ -23,23 +23,35 @@ public sealed class OpenVocabularyModel(ILanguageModel inner) : ILanguageModel
 
     public void TopK(ReadOnlySpan<int> context, int k, Predicate<int>? accept, List<ScoredToken> result)
     {
-        var ctx = MapContext(context, stackalloc int[Math.Min(context.Length, 64)]);
-        Inner.TopK(ctx, k, accept, result);
-        if (Vocabulary.Count == Vocabulary.StaticCount) return;
+        var ctx = MapContext(context);
+        int stat = Vocabulary.StaticCount, count = Vocabulary.Count;
+        if (count == stat) { Inner.TopK(ctx, k, accept, result); return; }
+        // One more than asked: <unk> loses rank when its mass is shared, and the next static token may take its place.
+        Inner.TopK(ctx, k + 1, accept, result);
+        double pDynamic = Inner.Probability(ctx, Vocabulary.Unk) / DynamicShare;
         for (int i = 0; i < result.Count; i++)
-            if (result[i].Id == Vocabulary.Unk) result[i] = new ScoredToken(Vocabulary.Unk, result[i].Probability / DynamicShare);
+            if (result[i].Id == Vocabulary.Unk) result[i] = new ScoredToken(Vocabulary.Unk, pDynamic);
+        // Every dynamic word has that same probability: the first k accepted ones compete for the remaining places.
+        // (Without a filter they cannot beat k static tokens: skip the scan then.)
+        if (accept == null && result.Count > k && result[k - 1].Probability >= pDynamic) { NGramModel.Finish(result, k); return; }
+        for (int id = stat, added = 0; id < count && added < k; id++)
+            if (accept == null || accept(id)) { result.Add(new ScoredToken(id, pDynamic)); added++; }
+        NGramModel.Finish(result, k);
     }
 
-    private ReadOnlySpan<int> MapContext(ReadOnlySpan<int> context, Span<int> buffer)
+    [ThreadStatic] private static int[]? t_buffer;
+
+    /// <summary>The context as the trained model sees it: only as much as it uses, dynamic ids as &lt;unk&gt;.</summary>
+    private ReadOnlySpan<int> MapContext(ReadOnlySpan<int> context)
     {
+        if (Inner.ContextSize < context.Length) context = context[^Inner.ContextSize..];
         if (Vocabulary.Count == Vocabulary.StaticCount) return context;
-        // Recurrent models want the whole context: only copy the tail when there are dynamic ids in it.
-        bool any = false;
-        foreach (var t in context) if (t >= Vocabulary.StaticCount) { any = true; break; }
-        if (!any) return context;
-        var src = context.Length > buffer.Length ? context[^buffer.Length..] : context;
-        for (int i = 0; i < src.Length; i++) buffer[i] = src[i] >= Vocabulary.StaticCount ? Vocabulary.Unk : src[i];
-        return buffer[..src.Length];
+        int stat = Vocabulary.StaticCount;
+        if (context.IndexOfAnyInRange(stat, int.MaxValue) < 0) return context;
+        if (t_buffer == null || t_buffer.Length < context.Length) t_buffer = new int[Math.Max(64, context.Length * 2)];
+        var buffer = t_buffer.AsSpan(0, context.Length);
+        for (int i = 0; i < context.Length; i++) buffer[i] = context[i] >= stat ? Vocabulary.Unk : context[i];
+        return buffer;
     }
 }
 

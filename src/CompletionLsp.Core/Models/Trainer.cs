@@ -12,10 +12,12 @@ public sealed record TrainOptions
     /// <summary>Tokens seen fewer times map to the unknown token. 2 measured best on held-out (see README).</summary>
     public int MinCount { get; init; } = 2;
     public bool AllFiles { get; init; }
+    /// <summary>Fit the document cache's concentrations on a validation part of the training files.</summary>
+    public bool TuneCache { get; init; } = true;
     public WalkOptions Walk { get; init; } = new();
 }
 
-public enum TrainStage { Walking, Tokenizing, Counting, Smoothing, Done }
+public enum TrainStage { Walking, Tokenizing, Counting, Tuning, Done }
 
 public readonly record struct TrainProgress(TrainStage Stage, int FilesDone, int FilesTotal, long Tokens, TimeSpan Elapsed);
 
@@ -43,6 +45,13 @@ public static class Trainer
         long tokens = train.Sum(f => (long)f.Tokens.Length);
         progress?.Report(new(TrainStage.Counting, train.Count, train.Count, tokens, sw.Elapsed));
         var bundle = Build(train, options, ct);
+        var cache = CacheOptions.Default;
+        if (options.TuneCache)
+        {
+            progress?.Report(new(TrainStage.Tuning, train.Count, train.Count, tokens, sw.Elapsed));
+            cache = TuneCache(train, options, ct);
+        }
+        bundle.Cache = cache;
         progress?.Report(new(TrainStage.Done, train.Count, train.Count, tokens, sw.Elapsed));
         return new ModelBundle
         {
@@ -73,6 +82,19 @@ public static class Trainer
         var model = new NGramModel(vocab, counts, new NGramOptions(options.Order, options.Smoothing, options.Delta));
         var spacing = Engine.Spacing.Learn(vocab, train);
         return new ModelBundle { Vocabulary = vocab, NGram = model, Spacing = spacing, Info = new TrainingInfo { MinCount = options.MinCount } };
+    }
+
+    /// <summary>Validation files: a deterministic tenth of the training files (FNV-1a of the path mod 10 == 1).</summary>
+    public static bool IsValidation(string relativePath) => Split.Fnv1a32(relativePath.Replace('\\', '/')) % 10 == 1;
+
+    /// <summary>Tunes the cache on held-out training files with a model built from the other training files.</summary>
+    public static CacheOptions TuneCache(IReadOnlyList<TokenizedFile> train, TrainOptions options, CancellationToken ct)
+    {
+        var val = train.Where(f => IsValidation(f.RelativePath)).Take(100).ToList();
+        var rest = train.Where(f => !IsValidation(f.RelativePath)).ToList();
+        if (val.Count < 3 || rest.Count < 10) return CacheOptions.Default;
+        var model = Build(rest, options with { TuneCache = false }, ct).NGram;
+        return Eval.CacheTuner.Tune(model, CacheOptions.Default, val, ct: ct);
     }
 
     /// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to a context).</summary>

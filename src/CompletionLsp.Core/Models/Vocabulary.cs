@@ -56,9 +56,13 @@ public sealed class Vocabulary
 
     public int Map(in LexToken t)
     {
-        if (_ids.TryGetValue(t.Text, out int id)) return id;
+        if (_ids.TryGetValue(t.Text, out int id) && IsSameKind(id, t)) return id;
         return t.Class != LiteralClass.None ? ClassOf(t.Class) : Unk;
     }
+
+    /// <summary>A literal maps only to a literal entry: interpolated-string text such as "(" or "name" is not the
+    /// punctuation or identifier of the same spelling (else its id would depend on which was added first).</summary>
+    private bool IsSameKind(int id, in LexToken t) => (t.Class != LiteralClass.None) == (_kinds[id] == TokenKind.Literal);
 
     public bool TryGetId(string text, out int id) => _ids.TryGetValue(text, out id);
 
@@ -68,7 +72,7 @@ public sealed class Vocabulary
     /// </summary>
     public int MapOrAdd(in LexToken t)
     {
-        if (_ids.TryGetValue(t.Text, out int id)) return id;
+        if (_ids.TryGetValue(t.Text, out int id)) return IsSameKind(id, t) ? id : t.Class != LiteralClass.None ? ClassOf(t.Class) : Unk;
         if (t.Class != LiteralClass.None) return ClassOf(t.Class);
         if (t.Kind is not (TokenKind.Identifier or TokenKind.Keyword) || t.Text.Length > 128) return Unk;
         if (_count == _words.Length)
@@ -101,6 +105,8 @@ public sealed class Vocabulary
             {
                 ref var e = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, t.Text, out bool exists);
                 if (!exists) e = (0, t.Kind, t.Class != LiteralClass.None);
+                // A spelling seen both as code and as literal text (an interpolated "(") is the code token.
+                else if (e.Literal && t.Class == LiteralClass.None) e = (e.Count, t.Kind, false);
                 e.Count++;
             }
         var kept = counts.Where(kv => kv.Value.Literal

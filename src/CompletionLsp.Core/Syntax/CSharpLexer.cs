@@ -21,10 +21,15 @@ public static class CSharpLexer
     }
 
     /// <summary>Lazily lexes <paramref name="text"/> from <paramref name="offset"/>, which must be a token or line start.</summary>
-    public static IEnumerable<LexToken> LexFrom(string text, int offset)
+    public static IEnumerable<LexToken> LexFrom(string text, int offset) => LexFrom(text, offset, DefaultWindow);
+
+    internal const int DefaultWindow = 16 * 1024;
+
+    /// <summary><see cref="LexFrom(string, int)"/> with another window size (tests compare window sizes).</summary>
+    internal static IEnumerable<LexToken> LexFrom(string text, int offset, int window)
     {
         // Blank directives in windows, so that a lazy consumer pays only for the part it reads.
-        const int Window = 16 * 1024;
+        int Window = window;
         int windowStart = offset;
         while (windowStart < text.Length)
         {
@@ -53,6 +58,13 @@ public static class CSharpLexer
                     break;
                 }
                 foreach (var lt in Convert(tok, windowStart)) yield return lt;
+                // A block comment that starts after a token on its line is that token's trailing trivia: if it is
+                // still open at the window's end, it too must be lexed again with more text.
+                if (!last && OpenBlockComment(tok.TrailingTrivia) is int open)
+                {
+                    resumeAt = windowStart + open;
+                    break;
+                }
             }
             if (last) yield break;
             if (resumeAt < 0) { windowStart = windowEnd; continue; }
@@ -69,6 +81,18 @@ public static class CSharpLexer
             }
             windowStart = resumeAt;
         }
+    }
+
+    /// <summary>Start of an unterminated block comment among <paramref name="trivia"/>, or null.</summary>
+    private static int? OpenBlockComment(SyntaxTriviaList trivia)
+    {
+        foreach (var tr in trivia)
+        {
+            if (!tr.IsKind(SyntaxKind.MultiLineCommentTrivia) && !tr.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia)) continue;
+            var s = tr.ToString();
+            if (s.Length < 4 || !s.EndsWith("*/", StringComparison.Ordinal)) return tr.SpanStart;
+        }
+        return null;
     }
 
     /// <summary>Copies text[start..end) with each preprocessor directive line replaced by spaces.</summary>

@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using CompletionLsp.Core.Corpus;
+using CompletionLsp.Core.Syntax;
+
+namespace CompletionLsp.Cli;
+
+/// <summary>
+/// The README's first command: trains on a repository (by default this project's own source tree), starts the
+/// language server as a child process, and shows what an editor gets at a few places of a file the model did not
+/// train on: the ranked completion list and the ghost text, over real LSP.
+/// </summary>
+public static class DemoCommand
+{
+    public static async Task<int> RunAsync(IEnumerable<string> argv)
+    {
+        var a = new Args(argv, new HashSet<string> { "--retrain" }, new HashSet<string> { "--places" });
+        string dir = a.Positional.Count > 0 ? a.Positional[0] : FindRepoRoot() ?? Directory.GetCurrentDirectory();
+        if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
+        string model = Cli.DefaultModelPath(dir);
+        if (a.Flag("--retrain") || !File.Exists(model))
+        {
+            Console.WriteLine($"== training on {Path.GetFullPath(dir)}");
+            int rc = TrainCommand.Run([dir]);
+            if (rc != 0) return rc;
+        }
+        var corpus = Core.Models.Trainer.LoadCorpus(dir, new(), null, default).Test;
+        var file = corpus.OrderByDescending(f => f.Tokens.Length).FirstOrDefault()
+            ?? throw new UsageException("the folder has no C# test-split file to demonstrate on");
+        string path = Path.Combine(dir, file.RelativePath);
+        string text = File.ReadAllText(path);
+        string uri = new Uri(Path.GetFullPath(path)).AbsoluteUri;
+        Console.WriteLine();
+        Console.WriteLine($"== serving: completion-lsp serve (LSP over stdio), model {model}");
+        Console.WriteLine($"   file {file.RelativePath} is in the test split: the model never saw it");
+        await using var lsp = LspClient.StartSelf("--model", model);
+        var rootUri = new Uri(Path.GetFullPath(dir) + Path.DirectorySeparatorChar).AbsoluteUri;
+        await lsp.RequestAsync("initialize", new JsonObject
+        {
+            ["processId"] = Environment.ProcessId, ["rootUri"] = rootUri,
+            ["capabilities"] = new JsonObject(),
+        });
+        await lsp.NotifyAsync("initialized", new JsonObject());
+        int places = a.Int("--places", 4, 1, 50);
+        foreach (var (line, col, typed) in PickPlaces(text, file, places))
+        {
+            // Show the line as the user has it: the rest of the line deleted, a few characters typed.
+            var lines = text.Split('\n');
+            string before = lines[line][..col];
+            string after = lines[line][col..].TrimEnd('\r');
+            lines[line] = before + typed;
+            string edited = string.Join('\n', lines);
+            await lsp.NotifyAsync("textDocument/didOpen", new JsonObject
+            {
+                ["textDocument"] = new JsonObject { ["uri"] = uri, ["languageId"] = "csharp", ["version"] = 1, ["text"] = edited },
+            });
+            var pos = new JsonObject { ["line"] = line, ["character"] = col + typed.Length };
+            var res = await lsp.RequestAsync("textDocument/completion", new JsonObject
+            {
+                ["textDocument"] = new JsonObject { ["uri"] = uri }, ["position"] = pos.DeepClone(),
+            });
+            var inline = await lsp.RequestAsync("textDocument/inlineCompletion", new JsonObject
+            {
+                ["textDocument"] = new JsonObject { ["uri"] = uri }, ["position"] = pos.DeepClone(),
+                ["context"] = new JsonObject { ["triggerKind"] = 2 },
+            });
+            Console.WriteLine();
+            Console.WriteLine($"{file.RelativePath}:{line + 1}:{col + typed.Length + 1}");
+            Console.WriteLine($"  {before.Trim()}{typed}|        (the file has: {after.Trim()})");
+            var items = (res is JsonObject o ? o["items"] : res) as JsonArray ?? [];
+            int rank = 1;
+            foreach (var item in items.Take(5))
+                Console.WriteLine($"  {rank++}. {item?["label"],-28} {item?["labelDetails"]?["description"] ?? item?["detail"]}");
+            var ghost = ((inline is JsonObject io ? io["items"] : inline) as JsonArray)?.FirstOrDefault()?["insertText"];
+            Console.WriteLine($"  ghost text: {(ghost != null ? ghost.ToString() : "(none)")}");
+            await lsp.NotifyAsync("textDocument/didClose", new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = uri } });
+        }
+        return 0;
+    }
+
+    /// <summary>Statement starts spread over the file: the caret after the first token or two of a line.</summary>
+    private static IEnumerable<(int Line, int Col, string Typed)> PickPlaces(string text, TokenizedFile file, int count)
+    {
+        var index = new Core.Engine.LineIndex(text);
+        var starts = new List<(int Line, int Col, string Typed)>();
+        for (int i = 1; i + 2 < file.Tokens.Length; i++)
+        {
+            if (file.Gaps[i] != 2) continue;
+            var t = file.Tokens[i];
+            if (t.Kind != TokenKind.Identifier && t.Text is not ("return" or "var" or "if")) continue;
+            var (line, col) = index.PositionOf(file.Tokens[i + 1].Start);
+            var (l0, _) = index.PositionOf(t.Start);
+            if (line != l0) continue;
+            // Type the first two letters of the next token when it is a name.
+            var next = file.Tokens[i + 1];
+            string typed = next.Kind == TokenKind.Identifier && next.Text.Length > 3 ? next.Text[..2] : "";
+            starts.Add((line, col, typed));
+        }
+        if (starts.Count == 0) yield break;
+        for (int k = 0; k < count; k++) yield return starts[(int)((long)k * starts.Count / count + starts.Count / (2 * count)) % starts.Count];
+    }
+
+    public static string? FindRepoRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            var d = new DirectoryInfo(start);
+            while (d != null)
+            {
+                if (File.Exists(Path.Combine(d.FullName, "CompletionLsp.sln"))) return d.FullName;
+                d = d.Parent;
+            }
+        }
+        return null;
+    }
+}
