@@ -37,7 +37,7 @@ public static class TrainCommand
                 TrainStage.Walking => ("finding .cs files", 0),
                 TrainStage.Tokenizing => ($"tokenizing {p.FilesDone}/{p.FilesTotal} files, {p.Tokens:N0} tokens", p.FilesTotal == 0 ? 0 : 5 + 60 * p.FilesDone / p.FilesTotal),
                 TrainStage.Counting => ($"counting n-grams of {p.Tokens:N0} tokens in {p.FilesDone} files", 70),
-                TrainStage.Smoothing => ("smoothing", 90),
+                TrainStage.Tuning => ("fitting cache weights", 90),
                 _ => ("saving", 95),
             };
             Progress(new WorkDoneProgressReport { Message = message, Percentage = pct, Cancellable = true });
