@@ -110,6 +110,10 @@ public static class Server
     public static Task<JsonElement> WaitFor(LspProcess lsp, string method, Func<JsonElement, bool>? match = null, int seconds = 60) =>
         lsp.WaitForNotification(method, match ?? (_ => true), TimeSpan.FromSeconds(seconds));
 
+    /// <summary>The full path of a program on PATH, or null.</summary>
+    public static string? Which(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+
     /// <summary>Runs the CLI (completion-lsp.dll) to its end.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args)
     {
