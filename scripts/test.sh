@@ -14,6 +14,12 @@ count() { # count <name> <passed> <failed>
   [ "$3" -eq 0 ] || status=1
 }
 
+# The security test traces the server with strace (it is skipped without it).
+if ! command -v strace >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq strace >/dev/null || true
+  else sudo apt-get update -qq && sudo apt-get install -y -qq strace >/dev/null || true; fi
+fi
+
 echo "== building (Release)"
 if ! dotnet build CompletionLsp.sln -c Release -nologo -v q 2>&1 | tee "$log/build.txt" | grep -E " error |Warn|rror\(s\)"; then :; fi
 if grep -q " error " "$log/build.txt"; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
