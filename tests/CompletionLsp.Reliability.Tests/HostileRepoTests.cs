@@ -25,7 +25,7 @@ public sealed class HostileRepoTests(ITestOutputHelper output)
         Directory.CreateSymbolicLink(repo.Combine("good", "loop"), repo.Combine("good"));
         File.CreateSymbolicLink(repo.Combine("dangling.cs"), repo.Combine("nowhere.cs"));
         repo.File("locked/Secret.cs", Code);
-        File.SetUnixFileMode(repo.Combine("locked"), UnixFileMode.None);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(repo.Combine("locked"), UnixFileMode.None);
         repo.Bytes("image.cs", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52]);
         repo.Bytes("latin1.cs", Encoding.Latin1.GetBytes("// caf\u00e9\nclass D { }\n"));
         File.CreateSymbolicLink(repo.Combine("zero.cs"), "/dev/zero");

@@ -56,7 +56,7 @@ public sealed class ModelFileServerTests(ITestOutputHelper output)
         cases.Add(("a named pipe (no writer)", async p => Assert.Equal(0, (await Run("mkfifo", p)).ExitCode), ["empty (0 bytes) or not a regular file"]));
         cases.Add(("a symlink to /dev/zero", p => { File.CreateSymbolicLink(p, "/dev/zero"); return Task.CompletedTask; }, ["empty (0 bytes) or not a regular file"]));
         bool root = Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root";
-        cases.Add(("permissions 000", async p => { await File.WriteAllBytesAsync(p, good); File.SetUnixFileMode(p, UnixFileMode.None); },
+        cases.Add(("permissions 000", async p => { await File.WriteAllBytesAsync(p, good); if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(p, UnixFileMode.None); },
             root ? ["not a CompletionLsp model file", "not readable", "corrupt", "LOADED"] : ["not readable"]));
 
         await using var lsp = Server.Start();

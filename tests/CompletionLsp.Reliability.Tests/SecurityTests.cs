@@ -23,7 +23,7 @@ public sealed class SecurityTests(ITestOutputHelper output)
         dir.File("ws/nuget.config", "<configuration><packageSources><add key=\"evil\" value=\"http://203.0.113.1/nuget\" /></packageSources></configuration>");
         dir.File("ws/.vscode/settings.json", "{ \"completionLsp.modelPath\": \"/dev/zero\" }");
         dir.File("ws/run.sh", $"#!/bin/sh\ntouch {marker}\n");
-        File.SetUnixFileMode(dir.Combine("ws", "run.sh"), (UnixFileMode)0x1ED);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir.Combine("ws", "run.sh"), (UnixFileMode)0x1ED);
         dir.File("ws/src/Widget.cs", "namespace Evil;\npublic class Widget\n{\n    public int Count;\n    public void Add() { Count++; Cou }\n}\n");
         return dir.Combine("ws");
     }
