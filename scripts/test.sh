@@ -14,6 +14,11 @@ count() { # count <name> <passed> <failed>
   [ "$3" -eq 0 ] || status=1
 }
 
+# The security test traces the server with strace (it is skipped without it).
+if ! command -v strace >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq strace >/dev/null || true
+  else sudo apt-get update -qq && sudo apt-get install -y -qq strace >/dev/null || true; fi
+fi
 echo "== installing what the end-to-end tests need (node, npm, neovim, npm packages)"
 bash tests/e2e/run.sh --install-only || { echo "installing the end-to-end prerequisites failed"; echo "0 passed, 1 failed"; exit 1; }
 # Every test that needs a tool must find it: none may skip for a missing one.

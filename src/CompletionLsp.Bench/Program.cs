@@ -12,11 +12,18 @@ namespace CompletionLsp.Bench
             Usage:
               completion-lsp-bench lsp-latency <corpus-dir> [--model FILE] [--server DLL] [--samples-per-file N]
                                                [--max-files N] [--seed S] [--warmup N]
+              completion-lsp-bench edit-soak [--edits 100000] [--seed N] [--model FILE] [--server DLL] [--file FILE]
 
             lsp-latency starts the real server process (`dotnet completion-lsp.dll serve`), opens the corpus's
             test-split files and simulates typing at sampled token positions: the rest of the line is deleted,
             0-2 characters of the token typed (one didChange each), then completion and inline completion are
             asked for. Latency: request written to response read. Reports percentiles overall and by file size.
+
+            edit-soak starts the real server process and sends a long seeded sequence of incremental edits (typing,
+            deletions, replacements, multi-line, at the edges, inside strings, comments and interpolations) with
+            completion and inline completion requests in between; after every edit the server's text is compared
+            with a reference. Reports requests served, desyncs, errors by code, crashes, RSS at start and end, and
+            edits/s. Exit code 0 only with no desync, error or crash.
             """;
 
         public static async Task<int> RunAsync(string[] args)
@@ -31,6 +38,7 @@ namespace CompletionLsp.Bench
                 return args[0] switch
                 {
                     "lsp-latency" => await LspLatency.RunAsync(args.Skip(1).ToArray()),
+                    "edit-soak" => await EditSoak.RunCliAsync(args.Skip(1).ToArray()),
                     _ => throw new ArgumentException($"unknown benchmark '{args[0]}'"),
                 };
             }

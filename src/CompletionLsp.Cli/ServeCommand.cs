@@ -5,7 +5,8 @@ namespace CompletionLsp.Cli;
 /// <summary>
 /// `completion-lsp serve [--model FILE]`: the language server over stdio. stdout carries only protocol messages
 /// (Console.Out is pointed at stderr so that nothing else can reach it); logs go to stderr and window/logMessage.
-/// `--stdio` and `--clientProcessId` (added by some clients) are accepted and ignored.
+/// `--stdio` and `--clientProcessId` (added by some clients) are accepted and ignored. The environment variable
+/// COMPLETION_LSP_TEST_METHODS=1 registers the test-only requests (completionLsp/test/*) for tests of the real process.
 /// </summary>
 public static class ServeCommand
 {
@@ -21,6 +22,7 @@ public static class ServeCommand
         {
             ModelPath = model,
             StaticModelFactory = NeuralHook.Factory,
+            EnableTestMethods = Environment.GetEnvironmentVariable("COMPLETION_LSP_TEST_METHODS") == "1",
         });
         return await server.RunAsync();
     }

@@ -1,3 +1,4 @@
+using CompletionLsp.Core.Corpus;
 using System.Diagnostics;
 using CompletionLsp.Core.Models;
 
@@ -28,6 +29,7 @@ public static class TrainCommand
             MinCount = a.Int("--min-count", 2, 1, 1000),
             AllFiles = a.Flag("--all-files"),
             TuneCache = !a.Flag("--no-tune"),
+            Skipped = new List<SkippedFile>(),
         };
         var progress = new ConsoleProgress();
         var sw = Stopwatch.StartNew();
@@ -61,6 +63,9 @@ public static class TrainCommand
         Console.WriteLine($"  model        {outPath} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB)");
         Console.WriteLine($"  source       {bundle.Info.SourceRoot}");
         Console.WriteLine($"  files        {bundle.Info.Files} trained{(options.AllFiles ? " (all files)" : ", test split left out")}, {bundle.Info.SkippedFiles} skipped");
+        foreach (var skip in options.Skipped.Take(MaxSkippedShown))
+            Console.WriteLine($"    skipped    {skip.Path}: {skip.Reason}");
+        if (options.Skipped.Count > MaxSkippedShown) Console.WriteLine($"    skipped    ... and {options.Skipped.Count - MaxSkippedShown} more");
         double countSeconds = countedAt > TimeSpan.Zero ? countedAt.TotalSeconds : bundle.Info.Seconds;
         Console.WriteLine($"  tokens       {bundle.Info.Tokens:N0} (read, tokenized and counted at {bundle.Info.Tokens / Math.Max(1e-9, countSeconds):N0} tokens/s)");
         Console.WriteLine($"  cache        document concentrations {string.Join("/", bundle.Cache.DocumentBeta.Select(x => double.IsPositiveInfinity(x) ? "off" : x.ToString("0.#")))}{(options.TuneCache ? " (fitted on held-out training files)" : " (defaults)")}");
@@ -70,4 +75,6 @@ public static class TrainCommand
         Console.WriteLine($"  time         {sw.Elapsed.TotalSeconds:F1} s, peak memory {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MiB");
         return 0;
     }
+
+    private const int MaxSkippedShown = 30;
 }

@@ -53,6 +53,7 @@ public sealed class LspServer : IAsyncDisposable
         {
             Register(new TestDocumentTextHandler());
             Register(new TestWaitHandler());
+            Register(new TestMemoryHandler());
         }
         Context.Attach(_rpc);
     }

@@ -87,7 +87,12 @@ public static class RepoWalker
             var rel = Rel(root, e.FullName);
             if (IsGeneratedName(e.Name)) { skipped.Add(new(rel, "generated file (by name)")); continue; }
             long len;
-            try { len = ((FileInfo)e).Length; }
+            try
+            {
+                // Through symlinks: a link to a huge file is as large as the file (a dangling link is reported when read).
+                try { len = TargetLength(e.FullName); }
+                catch (FileNotFoundException) { len = ((FileInfo)e).Length; }
+            }
             catch (Exception ex) { skipped.Add(new(rel, "unreadable: " + ex.Message)); continue; }
             if (len > options.MaxFileBytes) { skipped.Add(new(rel, $"too large ({len / 1024} KiB > {options.MaxFileBytes / 1024} KiB)")); continue; }
             files.Add(new SourceFile(rel, e.FullName, len));
@@ -140,11 +145,25 @@ public static class RepoWalker
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
+    /// <summary>The size of the file a path names, through symlinks (a link's own size is its target's name's length).</summary>
+    public static long TargetLength(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget != null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
+        return info.Length;
+    }
+
     /// <summary>Reads a source file as strict UTF-8 (BOM allowed). Returns null and a reason for binary or undecodable files.</summary>
     public static string? ReadSource(string path, out string? reason)
     {
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try
+        {
+            // A size of 0 is an empty file, or no regular file at all: a named pipe (opening it would wait for a
+            // writer forever) or a device such as /dev/zero behind a symlink (endless). Neither is opened.
+            if (TargetLength(path) == 0) { reason = null; return ""; }
+            bytes = File.ReadAllBytes(path);
+        }
         catch (Exception e) { reason = "unreadable: " + e.Message; return null; }
         int scan = Math.Min(bytes.Length, 8192);
         if (Array.IndexOf(bytes, (byte)0, 0, scan) >= 0) { reason = "binary (NUL bytes)"; return null; }

@@ -1,7 +1,8 @@
 namespace CompletionLsp.Core.Engine;
 
 /// <summary>
-/// Line starts of a text, for converting (line, UTF-16 character) positions to offsets and back. Positions past
+/// Line starts of a text, for converting (line, UTF-16 character) positions to offsets and back. Lines end at
+/// "\n", "\r\n" or a lone "\r", as the LSP specifies (an editor counts a lone '\r' as a line break). Positions past
 /// the end of a line clamp to its end (before its line break); lines past the end clamp to the end of the text.
 /// </summary>
 public sealed class LineIndex
@@ -14,7 +15,14 @@ public sealed class LineIndex
         _text = text;
         var starts = new List<int> { 0 };
         int i = 0;
-        while ((i = text.IndexOf('\n', i)) >= 0) starts.Add(++i);
+        while (true)
+        {
+            int at = text.AsSpan(i).IndexOfAny('\r', '\n');
+            if (at < 0) break;
+            i += at;
+            if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
+            starts.Add(++i);
+        }
         _starts = starts.ToArray();
     }
 
@@ -25,8 +33,12 @@ public sealed class LineIndex
         if (line < 0) return 0;
         if (line >= _starts.Length) return _text.Length;
         int start = _starts[line];
-        int end = line + 1 < _starts.Length ? _starts[line + 1] - 1 : _text.Length; // at the '\n'
-        if (line + 1 < _starts.Length && end > start && _text[end - 1] == '\r') end--;
+        int end = _text.Length;
+        if (line + 1 < _starts.Length)
+        {
+            end = _starts[line + 1] - 1; // at the '\n' or lone '\r'
+            if (_text[end] == '\n' && end > start && _text[end - 1] == '\r') end--;
+        }
         return start + Math.Clamp(character, 0, end - start);
     }
 

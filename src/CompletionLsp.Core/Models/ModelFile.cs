@@ -93,7 +93,13 @@ public static class ModelFile
     public static Dictionary<string, byte[]> Read(string path)
     {
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try
+        {
+            // Size 0: an empty file, or no regular file (a named pipe would block the reader for good, a device
+            // such as /dev/zero would never end); none of them is opened.
+            if (File.Exists(path) && Corpus.RepoWalker.TargetLength(path) == 0) throw new ModelFormatException(path, "model file is empty (0 bytes) or not a regular file");
+            bytes = File.ReadAllBytes(path);
+        }
         catch (FileNotFoundException) { throw new ModelFormatException(path, "model file not found"); }
         catch (DirectoryNotFoundException) { throw new ModelFormatException(path, "model file not found"); }
         catch (UnauthorizedAccessException e) { throw new ModelFormatException(path, "model file is not readable: " + e.Message); }

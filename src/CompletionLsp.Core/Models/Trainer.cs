@@ -15,6 +15,8 @@ public sealed record TrainOptions
     /// <summary>Fit the document cache's concentrations on a validation part of the training files.</summary>
     public bool TuneCache { get; init; } = true;
     public WalkOptions Walk { get; init; } = new();
+    /// <summary>When set, receives the files that were skipped, with the reason (for reports).</summary>
+    public List<SkippedFile>? Skipped { get; init; }
 }
 
 public enum TrainStage { Walking, Tokenizing, Counting, Tuning, Done }
@@ -41,6 +43,7 @@ public static class Trainer
     {
         var sw = Stopwatch.StartNew();
         var corpus = LoadCorpus(options.Root, options.Walk, progress, ct);
+        options.Skipped?.AddRange(corpus.Skipped);
         var train = options.AllFiles ? corpus.Train.Concat(corpus.Test).ToList() : corpus.Train;
         long tokens = train.Sum(f => (long)f.Tokens.Length);
         progress?.Report(new(TrainStage.Counting, train.Count, train.Count, tokens, sw.Elapsed));

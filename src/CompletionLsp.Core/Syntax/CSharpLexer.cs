@@ -42,6 +42,7 @@ public static class CSharpLexer
             int resumeAt = -1;
             foreach (var tok in SyntaxFactory.ParseTokens(chunk, 0, 0, Options))
             {
+                RoslynStringTable.Note(tok.Span.Length);
                 if (tok.IsKind(SyntaxKind.EndOfFileToken))
                 {
                     // A block comment still open at the window's end must be lexed again with more text.
@@ -74,6 +75,7 @@ public static class CSharpLexer
                 string rest = BlankDirectives(text, windowStart, text.Length);
                 foreach (var tok in SyntaxFactory.ParseTokens(rest, 0, 0, Options))
                 {
+                    RoslynStringTable.Note(tok.Span.Length);
                     if (tok.IsKind(SyntaxKind.EndOfFileToken)) break;
                     foreach (var lt in Convert(tok, windowStart)) yield return lt;
                 }

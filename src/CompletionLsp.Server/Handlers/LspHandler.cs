@@ -67,9 +67,53 @@ internal static class Params
         {
             return raw.Deserialize<T>(LspJson.Options) ?? throw LspException.InvalidParams($"{method}: params are null");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw LspException.InvalidParams($"{method}: bad params: {e.Message}");
+            // A lone surrogate ("\ud800"): JSON may carry one and an editor's UTF-16 text may hold one, but .NET
+            // reads no such string from JSON. Dropping the edit would desynchronise the document for good; U+FFFD is
+            // one UTF-16 unit like the surrogate, so every position stays where the editor has it.
+            string rawText = raw.GetRawText(), repaired = ReplaceLoneSurrogateEscapes(rawText);
+            if (repaired == rawText) throw LspException.InvalidParams($"{method}: bad params: {e.Message}");
+            try
+            {
+                using var doc = JsonDocument.Parse(repaired);
+                return doc.RootElement.Deserialize<T>(LspJson.Options) ?? throw LspException.InvalidParams($"{method}: params are null");
+            }
+            catch (Exception e2) when (e2 is JsonException or InvalidOperationException)
+            {
+                throw LspException.InvalidParams($"{method}: bad params: {e2.Message}");
+            }
         }
+    }
+
+    /// <summary>Replaces each \uXXXX escape of an unpaired UTF-16 surrogate in JSON text by \uFFFD.</summary>
+    internal static string ReplaceLoneSurrogateEscapes(string json)
+    {
+        var sb = new System.Text.StringBuilder(json.Length);
+        int i = 0;
+        while (i < json.Length)
+        {
+            char c = json[i];
+            if (c != '\\' || i + 1 >= json.Length) { sb.Append(c); i++; continue; }
+            if (json[i + 1] != 'u' || !TryUnit(json, i, out char unit)) { sb.Append(json, i, 2); i += 2; continue; }
+            if (char.IsHighSurrogate(unit) && TryUnit(json, i + 6, out char low) && char.IsLowSurrogate(low))
+            {
+                sb.Append(json, i, 12);
+                i += 12;
+                continue;
+            }
+            sb.Append(char.IsSurrogate(unit) ? "\\uFFFD" : json.Substring(i, 6));
+            i += 6;
+        }
+        return sb.ToString();
+    }
+
+    private static bool TryUnit(string json, int at, out char unit)
+    {
+        unit = '\0';
+        if (at + 6 > json.Length || json[at] != '\\' || json[at + 1] != 'u') return false;
+        if (!ushort.TryParse(json.AsSpan(at + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out ushort v)) return false;
+        unit = (char)v;
+        return true;
     }
 }

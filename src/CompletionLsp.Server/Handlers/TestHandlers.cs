@@ -26,3 +26,23 @@ public sealed class TestWaitHandler : RequestHandler<TestWaitParams, bool>
         return true;
     }
 }
+
+/// <summary>Test-only: the managed heap after a full collection, and the vocabulary's size (leak tests).</summary>
+public sealed class TestMemoryHandler : RequestHandler<NoParams, TestMemoryResult>
+{
+    public override string Method => CompletionLspMethods.TestMemory;
+    public override HandlerKind Kind => HandlerKind.Mutating;
+
+    public override Task<TestMemoryResult> HandleAsync(NoParams p, ServerContext ctx, CancellationToken ct)
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var v = ctx.Engine.Model.Vocabulary;
+        return Task.FromResult(new TestMemoryResult
+        {
+            ManagedBytes = GC.GetTotalMemory(false), Vocabulary = v.Count, StaticVocabulary = v.StaticCount, OpenDocuments = ctx.Engine.OpenDocuments.Count,
+        });
+    }
+}

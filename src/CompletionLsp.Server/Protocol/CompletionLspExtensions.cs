@@ -13,6 +13,8 @@ public static class CompletionLspMethods
     public const string TestDocumentText = "completionLsp/test/documentText";
     /// <summary>Test-only request: waits until cancelled (or the given milliseconds), to test cancellation.</summary>
     public const string TestWait = "completionLsp/test/wait";
+    /// <summary>Test-only request: the managed heap after a full collection and the vocabulary's size (for leak tests).</summary>
+    public const string TestMemory = "completionLsp/test/memory";
 }
 
 public static class ModelState
@@ -68,4 +70,14 @@ public sealed record TestDocumentTextResult
 public sealed record TestWaitParams
 {
     public int Milliseconds { get; init; } = 60_000;
+}
+
+public sealed record TestMemoryResult
+{
+    /// <summary>Bytes of the managed heap after a full, compacting collection.</summary>
+    public long ManagedBytes { get; init; }
+    /// <summary>Words in the vocabulary: the trained ones and those added while editing.</summary>
+    public int Vocabulary { get; init; }
+    public int StaticVocabulary { get; init; }
+    public int OpenDocuments { get; init; }
 }

@@ -10,7 +10,10 @@ namespace CompletionLsp.Server.Transport;
 /// message it cannot read (malformed JSON, a missing Content-Length, a JSON value that is no JSON-RPC message, a response
 /// to no request): this stream reads the Content-Length framing itself, checks every message, and passes on only
 /// well-formed ones, re-framed. Bad ones are answered with a JSON-RPC error (id null when it cannot be read) and logged;
-/// the reader then resynchronises on the next "Content-Length:" header.
+/// the reader then resynchronises on the next "Content-Length:" header. A wrong Content-Length desynchronises the
+/// stream: one that is too small leaves the rest of the body before the next header (skipped with it); one that is too
+/// large is noticed where a complete JSON value is followed by more bytes, or where bytes that are not JSON are
+/// followed by a "Content-Length:" header (a message cut short), and the reader resumes at the next message.
 /// </summary>
 public sealed class LspInputGuard : Stream
 {
@@ -112,6 +115,16 @@ public sealed class LspInputGuard : Stream
                     resynced = true;
                     break;
                 }
+                // A message cut short (not even JSON up to here) followed by the next message's header: resynchronise
+                // on that header instead of swallowing the messages after it until the promised length is reached.
+                long header2 = scan.Failed ? IndexOfHeader(buf.Slice(bodyStart)) : -1;
+                if (header2 > 0)
+                {
+                    _reader.AdvanceTo(buf.GetPosition(bodyStart + header2));
+                    await RejectAsync(LspErrorCodesInternal.ParseError, $"a message cut short after {header2} of {length} bytes; resynchronised on the next header", null).ConfigureAwait(false);
+                    resynced = true;
+                    break;
+                }
                 _reader.AdvanceTo(buf.Start, buf.End);
                 rr = await _reader.ReadAsync(ct).ConfigureAwait(false);
                 buf = rr.Buffer;
@@ -119,13 +132,22 @@ public sealed class LspInputGuard : Stream
             if (resynced) continue;
 
             var body = buf.Slice(bodyStart, length).ToArray();
-            _reader.AdvanceTo(buf.GetPosition(bodyStart + length));
             if (header.Contains("Content-Type", StringComparison.OrdinalIgnoreCase) && !CharsetIsUtf8(header))
             {
+                _reader.AdvanceTo(buf.GetPosition(bodyStart + length));
                 await RejectAsync(LspErrorCodesInternal.ParseError, "only the utf-8 charset is supported", null).ConfigureAwait(false);
                 continue;
             }
             var v = Validate(body);
+            if (!v.Accept && v.Code == LspErrorCodesInternal.ParseError && CutShortAt(body) is > 0 and var cut)
+            {
+                // Not JSON, and the next message's header inside: this message was cut short (its Content-Length
+                // counted bytes it never sent). Resynchronise on that header.
+                _reader.AdvanceTo(buf.GetPosition(bodyStart + cut));
+                await RejectAsync(LspErrorCodesInternal.ParseError, $"a message cut short after {cut} of {length} bytes; resynchronised on the next header", null).ConfigureAwait(false);
+                continue;
+            }
+            _reader.AdvanceTo(buf.GetPosition(bodyStart + length));
             if (v.Accept)
             {
                 var head = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
@@ -207,7 +229,8 @@ public sealed class LspInputGuard : Stream
                         idKey = LspOutputGuard.IdKey(ref r);
                         break;
                     case "params":
-                        if (r.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray)) badParams = true;
+                        // null is read as no params: clients send it for methods without params (shutdown, exit).
+                        if (r.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.Null)) badParams = true;
                         r.Skip();
                         break;
                     case "result": hasResult = true; r.Skip(); break;
@@ -259,6 +282,48 @@ public sealed class LspInputGuard : Stream
         return arr.AsSpan().IndexOf(value);
     }
 
+    private static readonly byte[] HeaderName = "Content-Length:"u8.ToArray();
+    private static readonly byte[] HeaderNameLower = "content-length:"u8.ToArray();
+
+    /// <summary>Where a "Content-Length:" header (any case) starts in <paramref name="buf"/>, or -1.</summary>
+    private static long IndexOfHeader(in ReadOnlySequence<byte> buf)
+    {
+        var span = buf.IsSingleSegment ? buf.FirstSpan : buf.ToArray();
+        for (int from = 0; from < span.Length;)
+        {
+            int i = span[from..].IndexOfAny((byte)'C', (byte)'c');
+            if (i < 0) return -1;
+            i += from;
+            if (span.Length - i >= HeaderName.Length)
+            {
+                bool match = true;
+                for (int k = 0; k < HeaderName.Length && match; k++) match = span[i + k] == HeaderName[k] || span[i + k] == HeaderNameLower[k];
+                if (match) return i;
+            }
+            from = i + 1;
+        }
+        return -1;
+    }
+
+    /// <summary>In a body that is not JSON, where the next message's header starts: inside it, or a beginning of
+    /// "Content-Length:" at its very end (the rest is still to come); -1 if neither.</summary>
+    private static long CutShortAt(byte[] body)
+    {
+        long at = IndexOfHeader(new ReadOnlySequence<byte>(body));
+        if (at >= 0) return at;
+        for (int n = Math.Min(body.Length - 1, HeaderName.Length - 1); n >= 1; n--)
+        {
+            bool match = true;
+            for (int k = 0; k < n && match; k++)
+            {
+                byte b = body[body.Length - n + k];
+                match = b == HeaderName[k] || b == HeaderNameLower[k];
+            }
+            if (match) return body.Length - n;
+        }
+        return -1;
+    }
+
     private static bool IsWhitespace(in ReadOnlySequence<byte> buf)
     {
         foreach (var seg in buf)
@@ -273,6 +338,9 @@ public sealed class LspInputGuard : Stream
         private JsonReaderState _state = new(new JsonReaderOptions { MaxDepth = 512 });
         private long _consumed;
         private bool _done, _failed;
+
+        /// <summary>True when the bytes so far are not the start of a JSON value.</summary>
+        public bool Failed => _failed;
 
         /// <summary>Offset of non-blank bytes after a complete JSON value (where the next message starts), or -1.</summary>
         public long Advance(ReadOnlySequence<byte> body)
