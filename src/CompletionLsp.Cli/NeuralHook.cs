@@ -82,7 +82,7 @@ public static class NeuralHook
         {
             (result, report) = NeuralPipeline.Train(bundle, files, kinds, o, budget, new Trainer.InlineProgress<NeuralProgress>(p =>
             {
-                if (p.Note != null) { progress.Report(p.Model, 0, 0, p.Note, p.Elapsed, true); return; }
+                if (p.Note != null) { progress.Report(p.Model, 0, 0, $"{p.Note} [{p.Elapsed.TotalSeconds:F0} s]", p.Elapsed, true); return; }
                 string eta = p.Eta is { } e ? $" ETA {e:mm\\:ss}" : "";
                 progress.Report(p.Model, 0, 0,
                     $"epoch {p.Epoch} batch {p.Batch}/{p.BatchesPerEpoch} loss {p.Loss:F3} bits, {p.TokensPerSecond:N0} tokens/s{eta}", p.Elapsed);
@@ -93,7 +93,7 @@ public static class NeuralHook
         var lines = new List<string>();
         foreach (var r in report.Models)
             lines.Add($"  {r.Model,-12} {r.TokensSeen:N0} tokens, {r.Epochs} epoch(s), {r.TokensPerSecond:N0} tokens/s, " +
-                      $"validation {r.BestValidBitsPerToken:F3} bits/token, {r.Parameters:N0} parameters on {r.Device} ({r.StopReason}, {r.Seconds:F0} s)");
+                      $"validation {r.BestValidBitsPerToken:F3} bits/token, {r.Parameters:N0} parameters on {r.Device} with {r.Threads} thread(s) ({r.StopReason}, {r.Seconds:F0} s)");
         lines.Add($"  validation   {report.ValidationFiles} files, {report.ValidationTokens:N0} tokens held out of {report.TrainFiles + report.ValidationFiles} (FNV-1a(path) mod 10 == 1)");
         if (report.Weights.Count > 0)
         {
@@ -124,6 +124,11 @@ public static class NeuralHook
         }
         catch (NeuralDeviceException e) { throw new UsageException(e.Message); }
     }
+
+    /// <summary>All models and settings in one pass over the test files.</summary>
+    public static Dictionary<string, Dictionary<string, Core.Eval.EvalResult>> EvalJoint(IReadOnlyList<(string Name, ILanguageModel Model)> models,
+        IReadOnlyList<TokenizedFile> test, CacheOptions cache, bool wantStatic, bool wantDynamic) =>
+        JointEvaluator.Evaluate(models, test, cache, wantStatic, wantDynamic);
 
     /// <summary>The infill setting, when the bundle has a bidirectional model: base = the n-gram's top 10.</summary>
     public static InfillResult? EvalInfill(ModelBundle bundle, IReadOnlyList<TokenizedFile> test, string device, string path) =>

@@ -37,6 +37,7 @@ public static class NeuralModels
     {
         if (!kind.IsLeftToRight()) throw new ArgumentException("the bidirectional model is loaded with LoadReranker");
         var dev = Devices.Resolve(device);
+        Devices.SetInferenceThreads();
         var (net, _) = NeuralSection.Read(path, kind.Tag(), Section(bundle, kind, path), bundle.Vocabulary);
         return new NeuralLanguageModel(net, bundle.Vocabulary, dev, ownsNet: true);
     }
@@ -47,6 +48,7 @@ public static class NeuralModels
     {
         if (!bundle.ExtraSections.ContainsKey(NeuralKind.BiLstm.Tag())) return null;
         var dev = Devices.Resolve(device);
+        Devices.SetInferenceThreads();
         var (net, _) = NeuralSection.Read(path, NeuralKind.BiLstm.Tag(), Section(bundle, NeuralKind.BiLstm, path), bundle.Vocabulary);
         return new BiLstmReranker((BiLstmNet)net, bundle.Vocabulary, dev, net.Shape.Window, ownsNet: true);
     }

@@ -31,7 +31,7 @@ public sealed record NeuralOptions
     public int Seed { get; init; } = 1;
     /// <summary>auto (CUDA when available, else CPU), cpu or cuda.</summary>
     public string Device { get; init; } = "auto";
-    /// <summary>Intra-op CPU threads for training; 0 = all cores.</summary>
+    /// <summary>Intra-op CPU threads for training; 0 = all cores, or 1 when the machine is busy.</summary>
     public int Threads { get; init; }
 
     public void Validate()
@@ -62,4 +62,7 @@ public sealed record NeuralProgress(string Model, int Epoch, long Batch, long Ba
 
 /// <summary>What training a model did.</summary>
 public sealed record NeuralTrainReport(string Model, long TokensSeen, int Epochs, double Seconds, double TokensPerSecond,
-    double BestValidBitsPerToken, string StopReason, long Parameters, string Device);
+    double BestValidBitsPerToken, string StopReason, long Parameters, string Device)
+{
+    public int Threads { get; init; }
+}

@@ -49,6 +49,7 @@ public static class TokenData
         long rows = stream.Length / batch;
         if (rows < 2) throw new ArgumentException($"too little data to train on ({stream.Length} tokens for batches of {batch})");
         // Column b is the contiguous slice [b * rows, (b + 1) * rows): lay it out row-major as [batch, rows], then transpose.
+        Native.TorchNative.EnsureLoaded();
         using var scope = NewDisposeScope();
         var t = torch.tensor(stream.AsSpan(0, (int)(rows * batch)).ToArray(), [batch, rows]);
         return t.t().contiguous().to(device).MoveToOuterDisposeScope();

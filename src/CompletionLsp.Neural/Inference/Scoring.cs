@@ -19,6 +19,7 @@ internal static class Scoring
     /// <summary>P(ids[i] | ids[..i]) for i = 1..len-1 of every file, per file. Ids at or above the network's vocabulary are read as &lt;unk&gt;.</summary>
     public static double[][] ScoreFiles(LmNet net, IReadOnlyList<int[]> files, Device device, int group = 16, int chunk = 128, CancellationToken ct = default)
     {
+        Native.TorchNative.EnsureLoaded();
         var result = new double[files.Count][];
         for (int f = 0; f < files.Count; f++) result[f] = new double[Math.Max(0, files[f].Length - 1)];
         using var ng = no_grad();
@@ -44,9 +45,15 @@ internal static class Scoring
         int v = net.Shape.Vocab;
         // Similar lengths together: padding (after each file's end, so it never affects the file) stays small.
         var order = Enumerable.Range(0, files.Count).Where(i => files[i].Length >= 2).OrderByDescending(i => files[i].Length).ToArray();
-        for (int g0 = 0; g0 < order.Length; g0 += group)
+        for (int g0 = 0; g0 < order.Length;)
         {
-            var idx = order.Skip(g0).Take(group).ToArray();
+            // A group: the longest remaining file and the next ones while padding stays under a quarter of the work.
+            int count = 1;
+            long work = files[order[g0]].Length, longest = work;
+            while (count < group && g0 + count < order.Length && (count + 1) * longest <= 1.25 * (work + files[order[g0 + count]].Length))
+                work += files[order[g0 + count++]].Length;
+            var idx = order.AsSpan(g0, count).ToArray();
+            g0 += count;
             int b = idx.Length;
             int steps = files[idx[0]].Length - 1;
             var x = new long[steps * b];

@@ -6,7 +6,14 @@ namespace CompletionLsp.Neural.Nets;
 /// <summary>Base of the networks: the shape, construction by kind, and the shared initialization.</summary>
 internal abstract class LmNet : nn.Module
 {
-    protected LmNet(string name, NetShape shape) : base(name) { Shape = shape; }
+    protected LmNet(string name, NetShape shape) : base(Prepare(name)) { Shape = shape; }
+
+    /// <summary>Every network is built through here: libtorch is made loadable before the first native call.</summary>
+    private static string Prepare(string name)
+    {
+        Native.TorchNative.EnsureLoaded();
+        return name;
+    }
 
     public NetShape Shape { get; }
 

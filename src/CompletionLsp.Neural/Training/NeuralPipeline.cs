@@ -69,9 +69,11 @@ public static class NeuralPipeline
             sections[kind.Tag()] = trained.Section;
             if (kind.IsLeftToRight())
             {
-                progress?.Report(new NeuralProgress(kind.Name(), 0, 0, 0, double.NaN, 0, sw.Elapsed, null, "scoring the validation files for the mixture"));
+                var t0 = sw.Elapsed;
                 var per = Scoring.ScoreFiles(trained.Net, validIds, Native.Devices.Resolve(o.Device), ct: ct);
                 probs.Add((kind.Name(), per.SelectMany(p => p).ToArray()));
+                progress?.Report(new NeuralProgress(kind.Name(), 0, 0, 0, double.NaN, 0, sw.Elapsed, null,
+                    $"scored the validation files for the mixture in {(sw.Elapsed - t0).TotalSeconds:F1} s"));
             }
         }
 
@@ -85,16 +87,23 @@ public static class NeuralPipeline
             foreach (var ids in validIds)
                 for (int t = 1; t < ids.Length; t++) ng.Add(heldOut.Probability(ids.AsSpan(0, t), ids[t]));
             probs.Insert(0, ("ngram", ng.ToArray()));
-            var w = MixtureModel.FitWeights(probs.Select(p => p.P).ToList());
+            progress?.Report(new NeuralProgress("mixture", 0, 0, 0, double.NaN, 0, sw.Elapsed, null, "fitting the mixture weights (EM)"));
+            // EM converges slowly when the optimum is on the boundary (a component's weight -> 0): many iterations,
+            // and a single component wins when it is better still.
+            var w = MixtureModel.FitWeights(probs.Select(p => p.P).ToList(), iterations: 500);
+            double mixBits = Bits(Mix(probs.Select(p => p.P).ToList(), w));
+            for (int i = 0; i < probs.Count; i++)
+                if (Bits(probs[i].P) < mixBits)
+                {
+                    mixBits = Bits(probs[i].P);
+                    w = Enumerable.Range(0, probs.Count).Select(j => j == i ? 1.0 : 0.0).ToArray();
+                }
             for (int i = 0; i < probs.Count; i++)
             {
                 weights[probs[i].Name] = w[i];
                 bits[probs[i].Name] = Bits(probs[i].P);
             }
-            var mix = new double[probs[0].P.Length];
-            for (int i = 0; i < probs.Count; i++)
-                for (int t = 0; t < mix.Length; t++) mix[t] += w[i] * probs[i].P[t];
-            bits["mixture"] = Bits(mix);
+            bits["mixture"] = mixBits;
         }
 
         var info = bundle.Info with
@@ -109,6 +118,14 @@ public static class NeuralPipeline
         };
         return (result, new NeuralPipelineReport(reports, weights, bits, fit.Count, valid.Count,
             validIds.Sum(v => (long)v.Length - 1), sw.Elapsed.TotalSeconds));
+    }
+
+    private static double[] Mix(IReadOnlyList<double[]> probs, double[] w)
+    {
+        var mix = new double[probs[0].Length];
+        for (int i = 0; i < probs.Count; i++)
+            for (int t = 0; t < mix.Length; t++) mix[t] += w[i] * probs[i][t];
+        return mix;
     }
 
     private static double Bits(double[] p)

@@ -51,14 +51,14 @@ public static class NeuralTrainer
         o.Validate();
         if (kind == NeuralKind.BiLstm && o.Bptt < 3) throw new ArgumentException("the bidirectional model needs chunks of at least 3 tokens");
         var device = Devices.Resolve(o.Device);
-        Devices.SetThreads(o.Threads);
+        int threads = Devices.SetTrainingThreads(o.Threads);
         torch.manual_seed(o.Seed);
         var shape = NetShape.From(kind, vocab.StaticCount, o);
         var net = LmNet.Create(shape);
         try
         {
             net.to(device);
-            var report = Loop(net, train, valid.Count > 0 ? valid : train, o, device, progress, ct);
+            var report = Loop(net, train, valid.Count > 0 ? valid : train, o, device, progress, ct) with { Threads = threads };
             var section = NeuralSection.Write(net, vocab, new NeuralSection.Stats(report.TokensSeen, report.Epochs, report.Seconds, report.BestValidBitsPerToken));
             return new NeuralTrainResult(kind, net, section, report, vocab, o.Device);
         }
@@ -207,11 +207,9 @@ public static class NeuralTrainer
         }
         if (stopNow && stop == "epochs done") stop = "stopped";
         net.eval();
-        if (bestWeights == null || double.IsPositiveInfinity(best))
-        {
-            // Stopped before the first validation: validate what there is.
-            best = ValidationBits(net, validData, o.Bptt);
-        }
+        // Stopped by the time budget: the weights trained since the last validation may be the best yet.
+        if (stop == "time budget" && sw.Elapsed.TotalSeconds - lastValidation > 1) Validate();
+        if (bestWeights == null || double.IsPositiveInfinity(best)) best = ValidationBits(net, validData, o.Bptt);
         else Restore(net, bestWeights);
         opt.Dispose();
         int epochsRun = Math.Max(1, Math.Min(epoch - 1, o.Epochs));
