@@ -18,6 +18,8 @@ public static class NeuralHook
     /// <summary>Names accepted by <c>train --models</c>: the count models and the neural ones.</summary>
     public static readonly string[] CountModels = ["ngram", "cache"];
 
+    public const double DefaultTimeBudgetSeconds = 600;
+
     /// <summary>Options of <c>train</c> for the neural models (besides --models, --device, --time-budget, --epochs).</summary>
     public static readonly IReadOnlySet<string> TrainOptions = new HashSet<string>
         { "--embedding", "--hidden", "--layers", "--dropout", "--window", "--bptt", "--batch", "--lr", "--seed", "--threads" };
@@ -67,7 +69,8 @@ public static class NeuralHook
             Epochs = a.Int("--epochs", d.Epochs, 1, 10_000),
             Device = a.Get("--device") ?? "auto",
         };
-        double budget = a.Double("--time-budget", 0);
+        // Ten minutes for all neural models unless told otherwise (0 = no limit: epochs and early stopping only).
+        double budget = a.Double("--time-budget", DefaultTimeBudgetSeconds);
         if (budget < 0) throw new UsageException("--time-budget is a number of seconds (0 = none)");
         try { o.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw new UsageException(e.Message); }

@@ -133,6 +133,27 @@ public class InferenceTests(TrainedModels m) : IClassFixture<TrainedModels>
         Assert.Equal(fresh.Distribution(asUnk), inc.Distribution(withNew), new FloatClose(1e-5f));
     }
 
+    [Fact]
+    public void BranchesFromTheSamePrefixCostOneTokenEach()
+    {
+        using var lm = m.Results[NeuralKind.Gru].CreateLanguageModel();
+        using var fresh = m.Results[NeuralKind.Gru].CreateLanguageModel();
+        var ids = m.TestIds(3);
+        var prefix = ids.AsSpan(0, 100).ToArray();
+        lm.Distribution(prefix);
+        // Beam search: several hypotheses, each one token longer than the prefix, then each extended again.
+        var hyps = new[] { 20, 21, 22, 23 }.Select(t => prefix.Append(t).ToArray()).ToList();
+        foreach (var h in hyps) lm.Distribution(h);
+        long before = lm.TokensRun;
+        foreach (var h in hyps)
+        {
+            var longer = h.Append(30).ToArray();
+            Assert.Equal(fresh.Distribution(longer), lm.Distribution(longer), new FloatClose(1e-5f));
+            Assert.Equal(fresh.Distribution(h), lm.Distribution(h), new FloatClose(1e-5f));
+        }
+        Assert.True(lm.TokensRun - before <= 2 * hyps.Count, $"ran {lm.TokensRun - before} tokens for {hyps.Count} two-token branches");
+    }
+
     [Theory]
     [MemberData(nameof(NextTokenKinds))]
     public void DistributionsAreProperAndTopKIsConsistent(NeuralKind kind)

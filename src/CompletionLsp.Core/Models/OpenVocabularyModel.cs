@@ -37,6 +37,8 @@ public sealed class OpenVocabularyModel(ILanguageModel inner) : ILanguageModel
         bool any = false;
         foreach (var t in context) if (t >= Vocabulary.StaticCount) { any = true; break; }
         if (!any) return context;
+        // A model that reads more than the buffer holds (a recurrent one) gets all of its context mapped.
+        if (context.Length > buffer.Length && Inner.ContextSize > buffer.Length) buffer = new int[context.Length];
         var src = context.Length > buffer.Length ? context[^buffer.Length..] : context;
         for (int i = 0; i < src.Length; i++) buffer[i] = src[i] >= Vocabulary.StaticCount ? Vocabulary.Unk : src[i];
         return buffer[..src.Length];

@@ -10,10 +10,11 @@ namespace CompletionLsp.Neural.Inference;
 /// A neural next-token model as an <see cref="ILanguageModel"/>, with incremental inference.
 /// <para>
 /// Requests arrive with the whole context (a document's prefix). A pool of sessions remembers, per recent context,
-/// the tokens already run, the recurrent state after them, the next-token distribution, and the state at every
-/// <see cref="CheckpointInterval"/>-th token. A request takes the session sharing the longest prefix with its context:
-/// when the context extends it only the new tokens run; when it diverges (an edit), the session rewinds to the last
-/// checkpoint before the divergence and runs from there; repeating a context (Probability then TopK) runs nothing.
+/// the tokens already run, the recurrent state after them, the next-token distribution, the state at every
+/// <see cref="CheckpointInterval"/>-th token, and the states where its last few requests began (so that branches,
+/// such as beam-search hypotheses, cost one token each). A request takes the session sharing the longest prefix with its context:
+/// when the context extends it only the new tokens run; when it diverges (an edit, another hypothesis), the session
+/// rewinds to the last checkpoint before the divergence and runs from there; repeating a context (Probability then TopK) runs nothing.
 /// The feed-forward model's sessions remember the last window. Each computation runs in one dispose scope and keeps
 /// its results in managed arrays, so no tensor outlives a request. Thread-safe: concurrent requests use different
 /// sessions.
@@ -157,26 +158,48 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
         if (_net is FeedForwardNet ff)
             return s.Probs != null && s.Count == ff.Window && context.Length >= ff.Window && s.Ids.AsSpan(0, ff.Window).SequenceEqual(context[^ff.Window..]) ? 1 : 0;
         int shared = s.Ids.AsSpan(0, s.Count).CommonPrefixLength(context);
-        return shared == s.Count ? shared : shared / CheckpointInterval * CheckpointInterval;
+        if (shared == s.Count) return shared;
+        int k = Floor(s, Math.Min(shared, context.Length - 1));
+        return k < 0 ? 0 : s.Checkpoints[k].Pos;
     }
+
+    /// <summary>Index of the last checkpoint at or before <paramref name="pos"/>, or -1.</summary>
+    private static int Floor(Session s, int pos)
+    {
+        int lo = 0, hi = s.Checkpoints.Count - 1, r = -1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >> 1;
+            if (s.Checkpoints[mid].Pos <= pos) { r = mid; lo = mid + 1; } else hi = mid - 1;
+        }
+        return r;
+    }
+
+    /// <summary>Soft checkpoints (the state where a request's new tokens began) kept per session: branches such as
+    /// beam-search hypotheses sharing a prefix then cost one token each.</summary>
+    private const int MaxSoftCheckpoints = 16;
 
     private Session Acquire(ReadOnlySpan<int> context)
     {
         lock (_poolLock)
         {
-            // The session that saves the most work; among those that save nothing, the least recently used.
-            Session? best = null;
+            // The session that saves the most work. Taking a session loses its history, so a session is only
+            // rewound for a real saving (at least a checkpoint interval); otherwise the least recently used is taken.
+            Session? best = null, lru = null;
             int bestUsable = -1;
+            bool bestExtends = false;
             foreach (var s in _pool)
             {
                 if (s.Busy) continue;
+                if (lru == null || s.LastUse < lru.LastUse) lru = s;
                 int u = Usable(s, context);
-                if (best == null || u > bestUsable || (u == bestUsable && u == 0 && s.LastUse < best.LastUse)) { best = s; bestUsable = u; }
+                if (u > bestUsable) { best = s; bestUsable = u; bestExtends = u == s.Count && u > 0; }
             }
-            best ??= new Session(); // every pooled session is busy: a transient one
-            best.Busy = true;
-            best.LastUse = ++_clock;
-            return best;
+            var chosen = best != null && (bestExtends || bestUsable >= CheckpointInterval) ? best : lru;
+            chosen ??= new Session(); // every pooled session is busy: a transient one
+            chosen.Busy = true;
+            chosen.LastUse = ++_clock;
+            return chosen;
         }
     }
 
@@ -197,8 +220,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
         {
             // Rewind to the last checkpoint that is a prefix of the context, keeping at least one token to run
             // (the distribution comes from the last token's output).
-            int limit = Math.Min(shared, context.Length - 1);
-            int keep = s.Checkpoints.FindLastIndex(c => c.Pos <= limit);
+            int keep = Floor(s, Math.Min(shared, context.Length - 1));
             if (keep < 0) { s.Count = 0; s.State = null; s.Checkpoints.Clear(); }
             else
             {
@@ -207,6 +229,14 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
                 s.Checkpoints.RemoveRange(keep + 1, s.Checkpoints.Count - keep - 1);
             }
             s.Probs = null;
+        }
+        else if (s.Count % CheckpointInterval != 0 && s.State != null && (s.Checkpoints.Count == 0 || s.Checkpoints[^1].Pos != s.Count))
+        {
+            // Extending: remember where this request's tokens begin.
+            s.Checkpoints.Add((s.Count, s.State));
+            int soft = 0;
+            for (int i = s.Checkpoints.Count - 1; i >= 0; i--)
+                if (s.Checkpoints[i].Pos % CheckpointInterval != 0 && ++soft > MaxSoftCheckpoints) { s.Checkpoints.RemoveAt(i); break; }
         }
         // Now Ids[..Count] is a prefix of the context: run the rest, checkpointing at multiples of the interval.
         if (s.Ids.Length < context.Length) Array.Resize(ref s.Ids, Math.Max(context.Length, s.Ids.Length * 2));
