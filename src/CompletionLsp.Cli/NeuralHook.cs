@@ -130,8 +130,15 @@ public static class NeuralHook
 
     /// <summary>All models and settings in one pass over the test files.</summary>
     public static Dictionary<string, Dictionary<string, Core.Eval.EvalResult>> EvalJoint(IReadOnlyList<(string Name, ILanguageModel Model)> models,
-        IReadOnlyList<TokenizedFile> test, CacheOptions cache, bool wantStatic, bool wantDynamic) =>
-        JointEvaluator.Evaluate(models, test, cache, wantStatic, wantDynamic);
+        IReadOnlyList<TokenizedFile> test, CacheOptions cache, bool wantStatic, bool wantDynamic)
+    {
+        var r = JointEvaluator.Evaluate(models, test, cache, wantStatic, wantDynamic);
+        long tokens = test.Sum(f => f.Tokens.Length + 1L);
+        foreach (var (name, m) in models)
+            if (m is NeuralLanguageModel n)
+                Console.Error.WriteLine($"{name}: {n.TokensRun:N0} tokens run through the network for {tokens:N0} predictions ({n.CacheHits:N0} cached answers)");
+        return r;
+    }
 
     /// <summary>The infill setting, when the bundle has a bidirectional model: base = the n-gram's top 10.</summary>
     public static InfillResult? EvalInfill(ModelBundle bundle, IReadOnlyList<TokenizedFile> test, string device, string path) =>

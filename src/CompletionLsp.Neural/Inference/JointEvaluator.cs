@@ -24,7 +24,8 @@ public static class JointEvaluator
         var vocab = models[0].Model.Vocabulary;
         var partials = new EvalResult[files.Count][];
         int m = models.Count * settings.Count;
-        Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = ct }, fi =>
+        // One file per core: more would outnumber the neural models' sessions (and the cores).
+        Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, fi =>
         {
             var f = files[fi];
             var results = Enumerable.Range(0, m).Select(_ => new EvalResult()).ToArray();

@@ -32,7 +32,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
     private readonly Session[] _pool;
     private readonly object _poolLock = new();
     private long _clock;
-    private readonly Tensor _bos;
+    private readonly Tensor _bosMask;
     private bool _disposed;
 
     internal NeuralLanguageModel(LmNet net, Vocabulary vocab, Device device, bool ownsNet)
@@ -48,7 +48,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
         if (_v != vocab.StaticCount) throw new ArgumentException("network and vocabulary differ in size");
         _pool = new Session[Math.Max(8, 2 * Environment.ProcessorCount)];
         for (int i = 0; i < _pool.Length; i++) _pool[i] = new Session();
-        _bos = torch.tensor(new long[] { Vocabulary.Bos }, device: device).DetachFromDisposeScope();
+        _bosMask = Scoring.BosMask(_v, device).DetachFromDisposeScope();
     }
 
     public NeuralKind Kind => _net.Shape.Kind;
@@ -151,12 +151,18 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
 
     /// <summary>How many of the context's tokens a session can reuse: the recurrent state after its longest shared
     /// prefix (all of it when the context extends the session, else the last checkpoint); for the feed-forward model,
-    /// 1 when the window is the same.</summary>
+    /// the window when it is the same.</summary>
     private int Usable(Session s, ReadOnlySpan<int> context)
     {
         if (s.Count == 0) return 0;
         if (_net is FeedForwardNet ff)
-            return s.Probs != null && s.Count == ff.Window && context.Length >= ff.Window && s.Ids.AsSpan(0, ff.Window).SequenceEqual(context[^ff.Window..]) ? 1 : 0;
+        {
+            // The same window: the session's answer is the answer (counted as its whole history, a pure extension).
+            int w = ff.Window;
+            Span<int> window = stackalloc int[w];
+            for (int j = 0; j < w; j++) window[j] = context.Length - w + j < 0 ? Vocabulary.Bos : context[context.Length - w + j];
+            return s.Probs != null && s.Count == w && s.Ids.AsSpan(0, w).SequenceEqual(window) ? w : 0;
+        }
         int shared = s.Ids.AsSpan(0, s.Count).CommonPrefixLength(context);
         if (shared == s.Count) return shared;
         int k = Floor(s, Math.Min(shared, context.Length - 1));
@@ -276,7 +282,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
         return s.Probs;
     }
 
-    private Tensor MaskedSoftmax(Tensor logits) => logits.index_fill(-1, _bos, float.NegativeInfinity).softmax(-1).reshape(-1);
+    private Tensor MaskedSoftmax(Tensor logits) => logits.add(_bosMask).softmax(-1).reshape(-1);
 
     private static float[] Flatten(Tensor[] state)
     {
@@ -319,7 +325,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _bos.Dispose();
+        _bosMask.Dispose();
         if (_ownsNet) _net.Dispose();
     }
 }

@@ -12,8 +12,18 @@ internal static class Scoring
     /// <summary>Log-probabilities over the last dimension with &lt;s&gt; impossible (it is never predicted).</summary>
     public static Tensor MaskedLogSoftmax(Tensor logits)
     {
-        using var idx = torch.tensor(new long[] { Vocabulary.Bos }, device: logits.device);
-        return logits.index_fill(-1, idx, float.NegativeInfinity).log_softmax(-1);
+        using var mask = BosMask(logits.shape[^1], logits.device);
+        return logits.add(mask).log_softmax(-1);
+    }
+
+    /// <summary>A [vocab] tensor: -inf at &lt;s&gt;, 0 elsewhere, to add to logits. (Tensors rather than scalar
+    /// arguments: TorchSharp's implicit Scalars can be finalized during the native call that uses them, which
+    /// crashed concurrent inference.)</summary>
+    public static Tensor BosMask(long vocab, Device device)
+    {
+        var m = new float[vocab];
+        m[Vocabulary.Bos] = float.NegativeInfinity;
+        return torch.tensor(m, device: device);
     }
 
     /// <summary>P(ids[i] | ids[..i]) for i = 1..len-1 of every file, per file. Ids at or above the network's vocabulary are read as &lt;unk&gt;.</summary>

@@ -221,7 +221,9 @@ public static class NeuralTrainer
     private static Tensor Windows(Tensor data, int window)
     {
         using var scope = NewDisposeScope();
-        var pad = full(window, data.shape[1], Vocabulary.Bos, dtype: int64, device: data.device);
+        var bos = new long[window * data.shape[1]];
+        Array.Fill(bos, Vocabulary.Bos);
+        var pad = torch.tensor(bos, [window, data.shape[1]], device: data.device);
         var p = cat([pad, data], 0);                       // row q of p is row q - window of data
         return p.unfold(0, window, 1).contiguous().MoveToOuterDisposeScope(); // [rows + 1, batch, window]
     }
@@ -270,7 +272,8 @@ public static class NeuralTrainer
             }
             var yf = y.reshape(-1);
             var logp = Scoring.MaskedLogSoftmax(logits.reshape(-1, logits.shape[^1]));
-            var keep = yf.ne(Vocabulary.Bos);
+            using var bosId = torch.tensor(new long[] { Vocabulary.Bos }, device: yf.device);
+            var keep = yf.ne(bosId);
             var picked = logp.gather(1, yf.unsqueeze(1)).squeeze(1).masked_select(keep);
             nats -= picked.sum().item<float>();
             count += picked.shape[0];
