@@ -24,6 +24,7 @@ public static class InfoCommand
         Console.WriteLine($"spacing      {b.Spacing.PairCount:N0} token pairs");
         Console.WriteLine($"models       {string.Join(", ", b.Info.Models)}");
         if (b.MixtureWeights.Count > 0) Console.WriteLine($"mixture      {string.Join(", ", b.MixtureWeights.Select(kv => $"{kv.Key} {kv.Value:F3}"))}");
+        foreach (var line in NeuralHook.Describe(b, path)) Console.WriteLine(line);
         if (b.ExtraSections.Count > 0) Console.WriteLine($"sections     {string.Join(", ", b.ExtraSections.Select(kv => $"{kv.Key} ({kv.Value.Length / 1024} KiB)"))}");
         return 0;
     }

@@ -13,7 +13,12 @@ namespace CompletionLsp.Cli
             Usage:
               completion-lsp train <dir> [--out FILE] [--order N] [--smoothing kn|add-delta] [--delta D]
                                          [--min-count N] [--all-files] [--no-tune]
-              completion-lsp eval <dir> --model FILE [--json] [--setting static|dynamic|both] [--max-files N]
+                                         [--models ngram,cache,ffnn,rnn,lstm,gru,bilstm] [--device auto|cpu|cuda]
+                                         [--time-budget SECONDS] [--epochs N] [--embedding N] [--hidden N]
+                                         [--layers N] [--dropout P] [--window N] [--bptt N] [--batch N] [--lr X]
+                                         [--seed N] [--threads N]
+              completion-lsp eval <dir> --model FILE [--json] [--setting static|dynamic|both|line|infill|all]
+                                        [--max-files N] [--device auto|cpu|cuda]
               completion-lsp complete <file>:<line>:<col> [--model FILE] [-n 10] [--line]
               completion-lsp info <model>
               completion-lsp dump-tokens <dir> [--split train|test] [--model FILE] [--out FILE]

@@ -9,7 +9,8 @@ public static class TrainCommand
     public static int Run(IEnumerable<string> argv)
     {
         var a = new Args(argv, new HashSet<string> { "--all-files", "--quiet", "--no-tune" },
-            new HashSet<string> { "--out", "-o", "--order", "--smoothing", "--delta", "--min-count", "--models", "--device", "--time-budget", "--epochs" });
+            new HashSet<string> { "--out", "-o", "--order", "--smoothing", "--delta", "--min-count", "--models", "--device", "--time-budget", "--epochs" }
+                .Union(NeuralHook.TrainOptions).ToHashSet());
         if (a.Positional.Count != 1) throw new UsageException("train wants one folder: completion-lsp train <dir>");
         string dir = a.Positional[0];
         if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
@@ -31,6 +32,8 @@ public static class TrainCommand
             TuneCache = !a.Flag("--no-tune"),
             Skipped = new List<SkippedFile>(),
         };
+        var neural = NeuralHook.ParseModels(a.Get("--models"));
+        List<string> neuralSummary = [];
         var progress = new ConsoleProgress();
         var sw = Stopwatch.StartNew();
         using var cts = new CancellationTokenSource();
@@ -52,6 +55,7 @@ public static class TrainCommand
                     case TrainStage.Done: progress.Report("done", 1, 1, $"{p.Elapsed.TotalSeconds:F1} s", p.Elapsed, true); break;
                 }
             }), cts.Token);
+            if (neural.Count > 0) (bundle, neuralSummary) = NeuralHook.Train(bundle, a, neural, progress, cts.Token);
             progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
             bundle.Save(outPath);
             progress.Done();
@@ -72,6 +76,7 @@ public static class TrainCommand
         Console.WriteLine($"  vocabulary   {bundle.Vocabulary.Count:N0} (min count {options.MinCount})");
         Console.WriteLine($"  n-grams      {string.Join(" / ", c.Words.Select(w => w.Length.ToString("N0")))} (orders 1..{c.Order})");
         Console.WriteLine($"  smoothing    {(options.Smoothing == SmoothingKind.KneserNey ? "interpolated modified Kneser-Ney" : $"add-delta (delta {options.Delta}) with backoff")}");
+        foreach (var line in neuralSummary) Console.WriteLine(line);
         Console.WriteLine($"  time         {sw.Elapsed.TotalSeconds:F1} s, peak memory {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MiB");
         return 0;
     }
