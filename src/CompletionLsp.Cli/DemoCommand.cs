@@ -65,7 +65,7 @@ public static class DemoCommand
             });
             Console.WriteLine();
             Console.WriteLine($"{file.RelativePath}:{line + 1}:{col + typed.Length + 1}");
-            Console.WriteLine($"  {before.Trim()}{typed}|        (the file has: {after.Trim()})");
+            Console.WriteLine($"  {before.TrimStart()}{typed}|        (the file has: {before.TrimStart()}{after.TrimEnd()})");
             var items = (res is JsonObject o ? o["items"] : res) as JsonArray ?? [];
             int rank = 1;
             foreach (var item in items.Take(5))
@@ -77,26 +77,23 @@ public static class DemoCommand
         return 0;
     }
 
-    /// <summary>Statement starts spread over the file: the caret after the first token or two of a line.</summary>
+    /// <summary>Places spread over the file where a name follows `.`, `(`, `=` or `new`: the caret after the first two
+    /// letters of the name (as if typing it), the rest of the line deleted.</summary>
     private static IEnumerable<(int Line, int Col, string Typed)> PickPlaces(string text, TokenizedFile file, int count)
     {
         var index = new Core.Engine.LineIndex(text);
-        var starts = new List<(int Line, int Col, string Typed)>();
-        for (int i = 1; i + 2 < file.Tokens.Length; i++)
+        var places = new List<(int Line, int Col, string Typed)>();
+        for (int i = 1; i + 1 < file.Tokens.Length; i++)
         {
-            if (file.Gaps[i] != 2) continue;
             var t = file.Tokens[i];
-            if (t.Kind != TokenKind.Identifier && t.Text is not ("return" or "var" or "if")) continue;
-            var (line, col) = index.PositionOf(file.Tokens[i + 1].Start);
-            var (l0, _) = index.PositionOf(t.Start);
-            if (line != l0) continue;
-            // Type the first two letters of the next token when it is a name.
-            var next = file.Tokens[i + 1];
-            string typed = next.Kind == TokenKind.Identifier && next.Text.Length > 3 ? next.Text[..2] : "";
-            starts.Add((line, col, typed));
+            var prev = file.Tokens[i - 1];
+            if (t.Kind != TokenKind.Identifier || t.Text.Length < 4 || file.Gaps[i] == 2) continue;
+            if (prev.Text is not ("." or "(" or "=" or "new" or "return")) continue;
+            var (line, col) = index.PositionOf(t.Start);
+            places.Add((line, col, t.Text[..2]));
         }
-        if (starts.Count == 0) yield break;
-        for (int k = 0; k < count; k++) yield return starts[(int)((long)k * starts.Count / count + starts.Count / (2 * count)) % starts.Count];
+        if (places.Count == 0) yield break;
+        for (int k = 0; k < count; k++) yield return places[(int)(((long)k * places.Count + places.Count / 2) / count) % places.Count];
     }
 
     public static string? FindRepoRoot()
