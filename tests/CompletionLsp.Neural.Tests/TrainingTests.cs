@@ -58,7 +58,7 @@ public class TrainingTests
         var ids = TinyCorpus.Ids(bundle.Vocabulary, train);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         using var r = NeuralTrainer.Train(NeuralKind.Lstm, bundle.Vocabulary, ids, ids.Take(3).ToList(),
-            TinyCorpus.Options with { Epochs = 1000, TimeBudgetSeconds = 1.5 });
+            TinyCorpus.Options with { Epochs = 1000, Patience = 1000, TimeBudgetSeconds = 1.5 });
         Assert.Equal("time budget", r.Report.StopReason);
         Assert.True(sw.Elapsed.TotalSeconds < 15, $"took {sw.Elapsed.TotalSeconds:F1} s");
     }
