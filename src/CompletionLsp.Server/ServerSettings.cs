@@ -12,7 +12,8 @@ public sealed record ServerSettings
 {
     public const string Section = "completionLsp";
     /// <summary>Names accepted in <see cref="Models"/>: "cache" is the document cache and the recent files cache together.</summary>
-    public static readonly string[] KnownModels = ["ngram", "cache", "documentCache", "recentFilesCache"];
+    /// Neural model names are accepted: the model file decides which exist (the server mixes those it has).
+    public static readonly string[] KnownModels = ["ngram", "cache", "documentCache", "recentFilesCache", "ffnn", "rnn", "lstm", "gru", "bilstm"];
 
     public string? ModelPath { get; init; }
     public string[] Models { get; init; } = ["ngram", "cache"];
