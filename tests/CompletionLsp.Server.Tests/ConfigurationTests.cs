@@ -9,9 +9,9 @@ public class ConfigurationTests
     public async Task Unknown_model_names_and_bad_values_are_reported_not_fatal()
     {
         await using var c = new TestClient();
-        await c.Initialize(initializationOptions: new { completionLsp = new { models = new[] { "ngram", "lstm" }, maxItems = "many", enable = true } });
+        await c.Initialize(initializationOptions: new { completionLsp = new { models = new[] { "ngram", "transformer" }, maxItems = "many", enable = true } });
         var shown = (await c.WaitFor(Methods.ShowMessage)).GetProperty("message").GetString()!;
-        Assert.Contains("'lstm'", shown);
+        Assert.Contains("'transformer'", shown);
         Assert.Contains("maxItems", shown);
         var info = await c.Execute<ModelInfo>(CompletionLspMethods.ModelInfoCommand);
         Assert.Equal(["ngram"], info.Models);
