@@ -226,16 +226,22 @@ public sealed class CompletionEngine
                 Options.UseDocumentCache ? d.Cache : null, _model.Cache)
             : _model.Static;
 
+    /// <summary>The document and caret context of a query (under the lock); the offset is clamped to the document.</summary>
+    private (DocumentState Doc, CaretContext Caret) At(string uri, ref int offset, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        EnsureModel();
+        var d = Get(uri);
+        offset = Math.Clamp(offset, 0, d.Text.Length);
+        return (d, d.GetCaretContext(offset));
+    }
+
     /// <summary>Ranked next tokens at a caret (UTF-16 offset, clamped to the document).</summary>
     public CompletionList Complete(string uri, int offset, int maxItems, CancellationToken ct = default)
     {
         lock (_gate)
         {
-            ct.ThrowIfCancellationRequested();
-            EnsureModel();
-            var d = Get(uri);
-            offset = Math.Clamp(offset, 0, d.Text.Length);
-            var cc = d.GetCaretContext(offset);
+            var (d, cc) = At(uri, ref offset, ct);
             if (cc.Suppressed) return CompletionList.Empty(offset, cc.SuppressReason);
             var vocab = _model.Vocabulary;
             var ctx = d.Ids[..(cc.TokensBefore + 1)];
@@ -259,11 +265,7 @@ public sealed class CompletionEngine
     {
         lock (_gate)
         {
-            ct.ThrowIfCancellationRequested();
-            EnsureModel();
-            var d = Get(uri);
-            offset = Math.Clamp(offset, 0, d.Text.Length);
-            var cc = d.GetCaretContext(offset);
+            var (d, cc) = At(uri, ref offset, ct);
             if (cc.Suppressed) return [];
             var vocab = _model.Vocabulary;
             var ctx = d.Ids[..(cc.TokensBefore + 1)];

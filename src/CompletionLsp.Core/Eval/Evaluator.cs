@@ -44,6 +44,32 @@ public sealed class EvalResult
         Overall.Add(o.Overall);
         foreach (var kv in o.ByKind) ByKind[kv.Key].Add(kv.Value);
     }
+
+    private static readonly Predicate<int> NotUnknown = id => id != Vocabulary.Unk;
+
+    /// <summary>Scores one prediction of <paramref name="w"/> after <paramref name="ctx"/>: bits always; with a
+    /// <paramref name="kind"/> (a real token, not &lt;/s&gt;) and <paramref name="ranks"/>, also its kind's bits and
+    /// its rank in the top 10 (&lt;unk&gt; never a hit). <paramref name="top"/> is scratch space.</summary>
+    public void Record(ILanguageModel m, ReadOnlySpan<int> ctx, int w, TokenKind? kind, bool ranks, List<ScoredToken> top)
+    {
+        double bits = -Math.Log2(Math.Max(m.Probability(ctx, w), 1e-300));
+        Overall.Bits += bits; Overall.Scored++;
+        if (kind is not { } k || !ranks) return;
+        var km = ByKind[k];
+        km.Bits += bits; km.Scored++;
+        m.TopK(ctx, 10, NotUnknown, top);
+        int rank = 0;
+        if (w != Vocabulary.Unk)
+            for (int i = 0; i < top.Count; i++) if (top[i].Id == w) { rank = i + 1; break; }
+        foreach (var mm in new[] { Overall, km })
+        {
+            mm.Tokens++;
+            if (w == Vocabulary.Unk) mm.Unknown++;
+            if (rank == 1) mm.Top1++;
+            if (rank is >= 1 and <= 5) mm.Top5++;
+            if (rank >= 1) mm.ReciprocalRank += 1.0 / rank;
+        }
+    }
 }
 
 /// <summary>
@@ -70,33 +96,12 @@ public static class Evaluator
             NGramCache? cache = dynamicCache != null ? new NGramCache(dynamicCache.Order) : null;
             ILanguageModel m = cache != null ? new CachedModel(model, null, cache, dynamicCache!) : model;
             var top = new List<ScoredToken>(16);
-            Predicate<int> accept = id => id != Vocabulary.Unk;
             int limit = (int)Math.Min(ids.Length, (long)maxTokensPerFile + 1);
             for (int i = 1; i < limit; i++)
             {
                 var ctx = ids.AsSpan(0, i);
                 int w = ids[i];
-                double p = m.Probability(ctx, w);
-                double bits = -Math.Log2(Math.Max(p, 1e-300));
-                r.Overall.Bits += bits; r.Overall.Scored++;
-                if (i <= f.Tokens.Length && ranks)
-                {
-                    var kind = f.Tokens[i - 1].Kind;
-                    var km = r.ByKind[kind];
-                    km.Bits += bits; km.Scored++;
-                    m.TopK(ctx, 10, accept, top);
-                    int rank = 0;
-                    if (w != Vocabulary.Unk)
-                        for (int k = 0; k < top.Count; k++) if (top[k].Id == w) { rank = k + 1; break; }
-                    foreach (var mm in new[] { r.Overall, km })
-                    {
-                        mm.Tokens++;
-                        if (w == Vocabulary.Unk) mm.Unknown++;
-                        if (rank == 1) mm.Top1++;
-                        if (rank is >= 1 and <= 5) mm.Top5++;
-                        if (rank >= 1) mm.ReciprocalRank += 1.0 / rank;
-                    }
-                }
+                r.Record(m, ctx, w, i <= f.Tokens.Length ? f.Tokens[i - 1].Kind : null, ranks, top);
                 cache?.Update(ids, i, i + 1, +1);
             }
             partials[fi] = r;

@@ -41,35 +41,13 @@ public static class JointEvaluator
                 foreach (var (_, model) in models)
                     scored[k++] = s == "dynamic" ? new CachedModel(model, null, cache, cacheOptions) : model;
             var top = new List<ScoredToken>(16);
-            Predicate<int> accept = id => id != Vocabulary.Unk;
             int limit = (int)Math.Min(ids.Length, (long)maxTokensPerFile + 1);
             for (int i = 1; i < limit; i++)
             {
                 var ctx = ids.AsSpan(0, i);
                 int w = ids[i];
                 for (int j = 0; j < m; j++)
-                {
-                    var r = results[j];
-                    var model = scored[j];
-                    double p = model.Probability(ctx, w);
-                    double bits = -Math.Log2(Math.Max(p, 1e-300));
-                    r.Overall.Bits += bits; r.Overall.Scored++;
-                    if (i > f.Tokens.Length) continue;
-                    var km = r.ByKind[f.Tokens[i - 1].Kind];
-                    km.Bits += bits; km.Scored++;
-                    model.TopK(ctx, 10, accept, top);
-                    int rank = 0;
-                    if (w != Vocabulary.Unk)
-                        for (int t = 0; t < top.Count; t++) if (top[t].Id == w) { rank = t + 1; break; }
-                    foreach (var mm in new[] { r.Overall, km })
-                    {
-                        mm.Tokens++;
-                        if (w == Vocabulary.Unk) mm.Unknown++;
-                        if (rank == 1) mm.Top1++;
-                        if (rank is >= 1 and <= 5) mm.Top5++;
-                        if (rank >= 1) mm.ReciprocalRank += 1.0 / rank;
-                    }
-                }
+                    results[j].Record(scored[j], ctx, w, i <= f.Tokens.Length ? f.Tokens[i - 1].Kind : null, ranks: true, top);
                 cache?.Update(ids, i, i + 1, +1);
             }
             partials[fi] = results;
