@@ -274,6 +274,25 @@ public class EngineTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void A_line_that_is_complete_gets_no_ghost_text()
+    {
+        // After a statement's ';', what comes next goes on the next line, not this one.
+        foreach (var fixture in new[]
+        {
+            "class C { string M() {\n        var builder = new StringBuilder();$0\n        return builder.ToString(); } }",
+            "class C { void M(string s) {\n        if (s == null) throw new ArgumentNullException(nameof(s));$0\n    } }",
+        })
+        {
+            var (engine, uri, offset) = Open(fixture, fx.LoadFresh());
+            Assert.Empty(engine.CompleteLine(uri, offset, 3));
+        }
+        // On the next line, the same context does get a suggestion.
+        var (e, u, at) = Open("class C { string M() {\n        var builder = new StringBuilder();$0\n        return builder.ToString(); } }", fx.LoadFresh());
+        e.Change(u, at, 0, "\n        ", 2);
+        Assert.NotEmpty(e.CompleteLine(u, at + 9, 3));
+    }
+
+    [Fact]
     public void Line_suggestions_start_with_the_selected_item_and_replace_the_typed_prefix()
     {
         var (engine, uri, offset) = Open("class C { int M(int[] a) {\n        $0\n    } }", fx.LoadFresh());

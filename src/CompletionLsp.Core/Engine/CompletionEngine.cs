@@ -275,8 +275,11 @@ public sealed class CompletionEngine
                 if (!vocab.TryGetId(selectedItem, out forced) || !Vocabulary.IsInsertable(forced)) return [];
             }
             List<(int[] Tokens, double Probability)> lines;
+            // Nothing typed or chosen yet, after a token on the caret's line: the line may be complete already.
+            bool continuesLine = forced < 0 && cc.Prefix.Length == 0 && cc.TokensBefore > 0
+                && d.Text.AsSpan(d.Tokens[cc.TokensBefore - 1].End, cc.ReplaceStart - d.Tokens[cc.TokensBefore - 1].End).IndexOfAny('\r', '\n') < 0;
             HideTokenAtCaret(d, cc, -1);
-            try { lines = LineGenerator.Generate(ModelFor(d), _model.Spacing, ctx, Accept(vocab, cc.Prefix), forced, Options.Line, count, ct, prefixTyped: cc.Prefix.Length > 0); }
+            try { lines = LineGenerator.Generate(ModelFor(d), _model.Spacing, ctx, Accept(vocab, cc.Prefix), forced, Options.Line, count, ct, prefixTyped: cc.Prefix.Length > 0, continuesLine: continuesLine); }
             finally { HideTokenAtCaret(d, cc, +1); }
             int prev = cc.TokensBefore >= 0 ? d.Ids[cc.TokensBefore] : -1;
             string typedBefore = d.Text.Substring(cc.ReplaceStart, offset - cc.ReplaceStart);

@@ -16,8 +16,11 @@ public static class LineGenerator
     /// <param name="firstAccept">Constraint on the first token (the typed prefix), or null.</param>
     /// <param name="forcedFirst">A first token chosen already (the item selected in the completion list), or -1.</param>
     /// <param name="prefixTyped">The first token is partly typed: its probability is conditioned on matching <paramref name="firstAccept"/>.</param>
+    /// <param name="continuesLine">The last context token is on the caret's line: a first token that this codebase puts on
+    /// a new line after it (a statement after `;`, say) is not the rest of this line, and no suggestion starts with it.</param>
     public static List<(int[] Tokens, double Probability)> Generate(ILanguageModel model, Spacing spacing, ReadOnlySpan<int> context,
-        Predicate<int>? firstAccept, int forcedFirst, LineOptions options, int count, CancellationToken ct, bool prefixTyped = false)
+        Predicate<int>? firstAccept, int forcedFirst, LineOptions options, int count, CancellationToken ct, bool prefixTyped = false,
+        bool continuesLine = false)
     {
         var vocab = model.Vocabulary;
         double minLog = Math.Log(options.MinProbability);
@@ -63,7 +66,7 @@ public static class LineGenerator
                     int t = s.Id;
                     // Natural ends: the hypothesis stops before these tokens.
                     if (t == Vocabulary.Eos || !Vocabulary.IsInsertable(t)) { if (!first) next.Add(h with { LogProb = lp, Done = true }); continue; }
-                    if (!first && last >= 0 && spacing.Between(vocab, last, t) == Gap.Newline) { next.Add(h with { LogProb = lp, Done = true }); continue; }
+                    if (last >= 0 && (!first || continuesLine) && spacing.Between(vocab, last, t) == Gap.Newline) { if (!first) next.Add(h with { LogProb = lp, Done = true }); continue; }
                     int depth = h.Depth + DepthDelta(vocab, t);
                     if (depth < 0 && vocab[t] == "}") { if (!first) next.Add(h with { LogProb = lp, Done = true }); continue; }
                     next.Add(new Hyp([.. h.Tokens, t], lp, depth, IsTerminal(vocab, t)));

@@ -89,7 +89,8 @@ public static class LineEvaluator
                 cache.Update(ids, cached, cut + 1, +1);
                 cached = cut + 1;
                 var sw = Stopwatch.StartNew();
-                var lines = LineGenerator.Generate(model, bundle.Spacing, ids.AsSpan(0, cut + 1), id => Vocabulary.IsInsertable(id), -1, options, 1, ct);
+                var lines = LineGenerator.Generate(model, bundle.Spacing, ids.AsSpan(0, cut + 1), id => Vocabulary.IsInsertable(id), -1, options, 1, ct,
+                    continuesLine: f.Gaps[cut] != 2);
                 string predicted = lines.Count > 0 ? bundle.Spacing.Render(vocab, ids[cut], lines[0].Tokens) : "";
                 sw.Stop();
                 string expected = string.Join(' ', f.Tokens.Skip(cut).Take(lineEnd - cut).Select(t => t.Text));
