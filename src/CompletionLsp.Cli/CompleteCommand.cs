@@ -22,7 +22,7 @@ public static partial class CompleteCommand
         int n = a.Int("-n", 10, 1, 1000);
         var text = RepoWalker.ReadSource(file, out var reason) ?? throw new IOException($"{file}: {reason}");
         string? modelPath = a.Get("--model", "-m") ?? ModelLocator.FindUpwards(file);
-        var engine = new CompletionEngine(new EngineOptions(), NeuralHook.Factory);
+        var engine = new CompletionEngine(new EngineOptions(), NeuralHook.Factory, NeuralHook.InfillFactory);
         if (modelPath != null) engine.LoadModel(ModelBundle.Load(modelPath), modelPath);
         else Console.Error.WriteLine("note: no trained model found (train one with `completion-lsp train <repo>`); using this file alone");
         string uri = new Uri(Path.GetFullPath(file)).AbsoluteUri;

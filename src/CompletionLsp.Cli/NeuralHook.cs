@@ -29,6 +29,13 @@ public static class NeuralHook
     public static Func<ModelBundle, ILanguageModel>? Factory => static bundle =>
         NeuralModels.HasNeuralSections(bundle) ? CreateNeural(bundle, Environment.GetEnvironmentVariable("COMPLETION_LSP_DEVICE") ?? "auto") : bundle.NGram;
 
+    /// <summary>The bundle's bidirectional re-ranker, when it has one (libtorch is loaded only then).</summary>
+    public static Func<ModelBundle, IInfillScorer?>? InfillFactory => static bundle =>
+        NeuralModels.KindsIn(bundle).Contains(NeuralKind.BiLstm) ? CreateInfill(bundle, Environment.GetEnvironmentVariable("COMPLETION_LSP_DEVICE") ?? "auto") : null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IInfillScorer? CreateInfill(ModelBundle bundle, string device) => NeuralModels.LoadReranker(bundle, device);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ILanguageModel CreateNeural(ModelBundle bundle, string device) => NeuralModels.CreateStaticModel(bundle, device);
 

@@ -22,6 +22,7 @@ public static class ServeCommand
         {
             ModelPath = model,
             StaticModelFactory = NeuralHook.Factory,
+            InfillFactory = NeuralHook.InfillFactory,
             EnableTestMethods = Environment.GetEnvironmentVariable("COMPLETION_LSP_TEST_METHODS") == "1",
         });
         return await server.RunAsync();

@@ -17,6 +17,8 @@ public sealed record ServerOptions
     public TextWriter? Stderr { get; init; } = Console.Error;
     /// <summary>Builds the static model from a bundle (neural models plug in here); null: the n-gram model.</summary>
     public Func<ModelBundle, ILanguageModel>? StaticModelFactory { get; init; }
+    /// <summary>Builds a bundle's bidirectional re-ranker, if it has one (null: none).</summary>
+    public Func<ModelBundle, IInfillScorer?>? InfillFactory { get; init; }
     /// <summary>Exit when the client process named in initialize's processId is gone.</summary>
     public bool WatchParentProcess { get; init; } = true;
     /// <summary>How often the model file's modification time is checked before requests.</summary>
@@ -42,7 +44,7 @@ public sealed class ServerContext
     {
         Options = options;
         Log = new ServerLog(options.Stderr);
-        Engine = new CompletionEngine(new EngineOptions(), options.StaticModelFactory);
+        Engine = new CompletionEngine(new EngineOptions(), options.StaticModelFactory, options.InfillFactory);
         Models = new ModelManager(Engine, Log) { CheckInterval = options.ModelCheckInterval, BeforeTraining = options.BeforeTraining };
         Models.StatusChanged += SendStatus;
         Models.ProblemFound += ReportModelProblem;

@@ -55,4 +55,47 @@ public class EngineTests(TrainedModels m) : IClassFixture<TrainedModels>
         for (int t = Vocabulary.ReservedCount; t < v.StaticCount; t += 7)
             Assert.Equal(expected[t], open.Probability(withNew, t), 1e-6);
     }
+
+    [Fact]
+    public void InsideExistingCodeTheBidirectionalModelReranksTheList()
+    {
+        var b = m.Bundle;
+        var bils = m.Results[NeuralKind.BiLstm];
+        var path = Path.Combine(Path.GetTempPath(), $"clsp-engine-bils-{Guid.NewGuid():N}.model");
+        try
+        {
+            new ModelBundle { Vocabulary = b.Vocabulary, NGram = b.NGram, Spacing = b.Spacing, Cache = b.Cache, ExtraSections = new() { [bils.Tag] = bils.Section } }.Save(path);
+            var with = new CompletionEngine(new EngineOptions(), NeuralHook.Factory, NeuralHook.InfillFactory);
+            with.LoadModel(ModelBundle.Load(path), path);
+            Assert.IsType<Inference.BiLstmReranker>(with.Model.Infill);
+            var without = new CompletionEngine(new EngineOptions { UseInfill = false }, NeuralHook.Factory, NeuralHook.InfillFactory);
+            without.LoadModel(ModelBundle.Load(path), path);
+
+            // Blank out one token at a time in the middle of a line (a space in its place) and ask at its start.
+            string text = TinyCorpus.File(733, members: 25);
+            var toks = Core.Syntax.CSharpLexer.Lex(text);
+            int asked = 0, hitsWith = 0, hitsWithout = 0, differ = 0;
+            for (int i = 1; i + 1 < toks.Count; i++)
+            {
+                var t = toks[i];
+                if (text.AsSpan(t.End, toks[i + 1].Start - t.End).IndexOf('\n') >= 0) continue; // last on its line
+                string blanked = text[..t.Start] + " " + text[t.End..];
+                with.Open("file:///b.cs", blanked, 1);
+                without.Open("file:///b.cs", blanked, 1);
+                var a = with.Complete("file:///b.cs", t.Start, 5).Items;
+                var z = without.Complete("file:///b.cs", t.Start, 5).Items;
+                with.Close("file:///b.cs");
+                without.Close("file:///b.cs");
+                asked++;
+                if (a.Count > 0 && a[0].Text == t.Text) hitsWith++;
+                if (z.Count > 0 && z[0].Text == t.Text) hitsWithout++;
+                if (!a.Select(x => x.Text).SequenceEqual(z.Select(x => x.Text))) differ++;
+            }
+            Assert.True(asked > 100, $"{asked} positions");
+            Assert.True(differ > 0, "the right-hand context never changed the list");
+            // The right-hand context is information the left-to-right model lacks: it must not make things worse.
+            Assert.True(hitsWith >= hitsWithout, $"top-1 with the bidirectional model {hitsWith}/{asked}, without {hitsWithout}/{asked}");
+        }
+        finally { File.Delete(path); }
+    }
 }

@@ -273,6 +273,52 @@ public class EngineTests(TrainedModelFixture fx)
         Assert.All(lines, s => AssertWellFormed(s, "foreach"));
     }
 
+    /// <summary>A bidirectional scorer that knows one thing: which token comes before a given right-hand token.</summary>
+    private sealed class RightKnows(Vocabulary vocab, string before, string token) : IInfillScorer
+    {
+        public List<(int[] Left, int[] Right)> Calls { get; } = [];
+        public double[] Score(ReadOnlySpan<int> left, ReadOnlySpan<int> right, IReadOnlyList<int> candidates)
+        {
+            Calls.Add((left.ToArray(), right.ToArray()));
+            bool match = right.Length > 0 && vocab[right[0]] == before;
+            return candidates.Select(c => match && vocab[c] == token ? 1.0 : 1e-4).ToArray();
+        }
+    }
+
+    [Fact]
+    public void Inside_existing_code_the_bidirectional_scorer_re_ranks_with_the_right_hand_context()
+    {
+        // Mid-line: the caret between 'items' and 'Length' ("items |Length;"): the right context starts at 'Length'.
+        var (text, offset) = Fixture.Parse("class C { int M(int[] items) {\n        return items $0Length;\n    } }");
+        var plain = new CompletionEngine(new EngineOptions { UseInfill = false });
+        plain.LoadModel(fx.LoadFresh());
+        plain.Open("file:///infill.cs", text, 1);
+        var before = plain.Complete("file:///infill.cs", offset, 10);
+        Assert.Equal(10, before.Items.Count);
+        string target = before.Items[^1].Text; // the left-to-right model's 10th guess
+
+        var bundle = fx.LoadFresh();
+        var scorer = new RightKnows(bundle.Vocabulary, "Length", target);
+        var engine = new CompletionEngine(new EngineOptions(), infillFactory: _ => scorer);
+        engine.LoadModel(bundle);
+        engine.Open("file:///infill.cs", text, 1);
+        var after = engine.Complete("file:///infill.cs", offset, 10);
+        var (left, right) = Assert.Single(scorer.Calls);
+        Assert.Equal(["Length", ";"], right.Take(2).Select(i => bundle.Vocabulary[i]));
+        Assert.Equal("items", bundle.Vocabulary[left[^1]]);
+        Assert.Equal(target, after.Items[0].Text); // what the right-hand context asks for comes first
+        Assert.Equal(before.Items.Select(i => i.Text).Where(t => t != target), after.Items.Skip(1).Select(i => i.Text)); // the rest keep their order
+        // Probabilities stay ranked, with no more mass than the candidates had.
+        for (int i = 1; i < after.Items.Count; i++) Assert.True(after.Items[i].Probability <= after.Items[i - 1].Probability);
+        Assert.True(after.Items.Sum(i => i.Probability) <= before.Items.Sum(i => i.Probability) + 1e-9);
+
+        // At the end of a line, the right-hand context is not known: no re-ranking.
+        var (t2, o2) = Fixture.Parse("class C { int M(int[] items) {\n        return items $0\n        Length;\n    } }");
+        engine.Open("file:///eol.cs", t2, 1);
+        engine.Complete("file:///eol.cs", o2, 10);
+        Assert.Single(scorer.Calls);
+    }
+
     [Fact]
     public void A_line_that_is_complete_gets_no_ghost_text()
     {

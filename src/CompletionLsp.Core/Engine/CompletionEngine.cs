@@ -15,6 +15,8 @@ public sealed class LoadedModel
     public required ILanguageModel Static { get; init; }
     public required CacheOptions Cache { get; init; }
     public required Spacing Spacing { get; init; }
+    /// <summary>A bidirectional scorer that re-ranks candidates when the caret is inside existing code, or null.</summary>
+    public IInfillScorer? Infill { get; init; }
     public ModelBundle? Bundle { get; init; }
     public string? Path { get; init; }
     public bool IsTrained => Bundle != null;
@@ -29,6 +31,7 @@ public sealed class CompletionEngine
     private readonly object _gate = new();
     private readonly Dictionary<string, DocumentState> _docs = new(StringComparer.Ordinal);
     private readonly Func<ModelBundle, ILanguageModel>? _staticFactory;
+    private readonly Func<ModelBundle, IInfillScorer?>? _infillFactory;
     private LoadedModel _model;
     private bool _workspaceModelStale;
     // Recently edited files other than the active one, with the ids they contributed to the recent-files cache.
@@ -36,10 +39,14 @@ public sealed class CompletionEngine
     private NGramCache _recentCache;
     private string? _active;
 
-    public CompletionEngine(EngineOptions? options = null, Func<ModelBundle, ILanguageModel>? staticFactory = null)
+    /// <param name="staticFactory">Builds the static model from a bundle (neural models plug in here); null: the n-gram.</param>
+    /// <param name="infillFactory">Builds the bundle's bidirectional re-ranker, if it has one.</param>
+    public CompletionEngine(EngineOptions? options = null, Func<ModelBundle, ILanguageModel>? staticFactory = null,
+        Func<ModelBundle, IInfillScorer?>? infillFactory = null)
     {
         Options = options ?? new EngineOptions();
         _staticFactory = staticFactory;
+        _infillFactory = infillFactory;
         _model = BuildWorkspaceModel();
         _recentCache = new NGramCache(_model.Cache.Order);
     }
@@ -58,7 +65,7 @@ public sealed class CompletionEngine
             m = new LoadedModel
             {
                 Vocabulary = bundle.Vocabulary, Static = new OpenVocabularyModel(stat), Cache = bundle.Cache,
-                Spacing = bundle.Spacing, Bundle = bundle, Path = path,
+                Spacing = bundle.Spacing, Bundle = bundle, Path = path, Infill = _infillFactory?.Invoke(bundle),
             };
         }
         lock (_gate)
@@ -247,16 +254,47 @@ public sealed class CompletionEngine
             var ctx = d.Ids[..(cc.TokensBefore + 1)];
             var accept = Accept(vocab, cc.Prefix);
             var top = new List<ScoredToken>();
+            int right = Options.UseInfill && _model.Infill != null ? RightContextStart(d, cc, offset) : -1;
             HideTokenAtCaret(d, cc, -1);
-            try { ModelFor(d).TopK(ctx, Math.Max(1, maxItems), accept, top); }
+            try { ModelFor(d).TopK(ctx, Math.Max(right >= 0 ? InfillCandidates : 1, maxItems), accept, top); }
             finally { HideTokenAtCaret(d, cc, +1); }
             ct.ThrowIfCancellationRequested();
+            if (right >= 0 && top.Count > 1) Rerank(_model.Infill!, ctx, d.Ids[right..Math.Min(d.Ids.Length, right + InfillRightTokens)], top, maxItems);
             var model = _model.Static;
             int prev = ctx[^1];
             var items = top.Select(s => new CompletionCandidate(vocab[s.Id], s.Probability, vocab.KindOf(s.Id),
                 Roles.Of(vocab, model, s.Id, prev))).ToList();
             return new CompletionList(cc.ReplaceStart, offset, cc.Prefix, items);
         }
+    }
+
+    /// <summary>Candidates the bidirectional model re-ranks (as in `eval`'s infill setting), and right-hand tokens it sees.</summary>
+    private const int InfillCandidates = 10, InfillRightTokens = 64;
+
+    /// <summary>Where the right-hand context starts (an index into Ids) when the caret is inside existing code: the
+    /// next token after the caret (after the word being typed) is on the caret's line. -1 otherwise.</summary>
+    private static int RightContextStart(DocumentState d, CaretContext cc, int offset)
+    {
+        int j = cc.TokensBefore + (cc.Prefix.Length > 0 ? 1 : 0); // index in Tokens of the first token after the caret
+        if (j >= d.Tokens.Count) return -1;
+        int from = Math.Max(offset, cc.Prefix.Length > 0 ? d.Tokens[j - 1].End : offset);
+        if (d.Tokens[j].Start < from || d.Text.AsSpan(from, d.Tokens[j].Start - from).IndexOfAny('\r', '\n') >= 0) return -1;
+        return j + 1;
+    }
+
+    /// <summary>Re-ranks candidates by P(token | left) x P(token | left, right), keeping the probability mass they had.</summary>
+    private static void Rerank(IInfillScorer infill, ReadOnlySpan<int> left, ReadOnlySpan<int> right, List<ScoredToken> top, int keep)
+    {
+        var bi = infill.Score(left, right, top.Select(t => t.Id).ToList());
+        double mass = 0, sum = 0;
+        var scores = new double[top.Count];
+        for (int i = 0; i < top.Count; i++) { mass += top[i].Probability; scores[i] = top[i].Probability * bi[i]; sum += scores[i]; }
+        if (!(sum > 0)) { if (top.Count > keep) top.RemoveRange(keep, top.Count - keep); return; }
+        for (int i = 0; i < top.Count; i++) top[i] = top[i] with { Probability = scores[i] / sum * mass };
+        // Stable: equal scores keep the left-to-right model's order.
+        var sorted = top.Select((t, i) => (t, i)).OrderByDescending(x => x.t.Probability).ThenBy(x => x.i).Select(x => x.t).Take(keep).ToList();
+        top.Clear();
+        top.AddRange(sorted);
     }
 
     /// <summary>The rest of the line at a caret. <paramref name="selectedItem"/> is the completion item the editor

@@ -27,6 +27,8 @@ public sealed record EngineOptions
     public bool UseRecentFilesCache { get; init; } = true;
     /// <summary>How many recently edited files feed the recent-files cache.</summary>
     public int RecentFiles { get; init; } = 10;
+    /// <summary>Re-rank with the model's bidirectional scorer (when it has one) where the caret is inside existing code.</summary>
+    public bool UseInfill { get; init; } = true;
     public LineOptions Line { get; init; } = new();
 }
 

@@ -39,3 +39,14 @@ public static class LanguageModelExtensions
         return bits;
     }
 }
+
+/// <summary>
+/// Scores tokens for a position whose left and right context are both known (the caret inside existing code), as
+/// a bidirectional model does: P(token | left, right). Used to re-rank a next-token model's candidates.
+/// </summary>
+public interface IInfillScorer
+{
+    /// <summary>P(candidate | left, right) for each candidate. <paramref name="left"/> ends just before the position
+    /// (&lt;s&gt; first); <paramref name="right"/> starts just after it.</summary>
+    double[] Score(ReadOnlySpan<int> left, ReadOnlySpan<int> right, IReadOnlyList<int> candidates);
+}

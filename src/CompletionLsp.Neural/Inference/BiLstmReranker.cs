@@ -10,7 +10,7 @@ namespace CompletionLsp.Neural.Inference;
 /// the bidirectional model, to re-rank another model's candidates. The network sees a window of
 /// <see cref="Window"/> tokens around the position (as in training), never the token at the position itself.
 /// </summary>
-public sealed class BiLstmReranker : IDisposable
+public sealed class BiLstmReranker : IInfillScorer, IDisposable
 {
     private readonly BiLstmNet _net;
     private readonly Device _device;
