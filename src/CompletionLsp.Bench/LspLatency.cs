@@ -19,6 +19,7 @@ public static class LspLatency
     {
         string? corpus = null, model = null, server = null;
         int perFile = 20, maxFiles = int.MaxValue, seed = 1, warmup = 50;
+        bool infill = false;
         for (int i = 0; i < argv.Length; i++)
         {
             string Next() => i + 1 < argv.Length ? argv[++i] : throw new ArgumentException($"{argv[i]} needs a value");
@@ -30,6 +31,7 @@ public static class LspLatency
                 case "--max-files": maxFiles = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--infill": infill = true; break;
                 default:
                     if (argv[i].StartsWith('-') || corpus != null) throw new ArgumentException($"unexpected argument '{argv[i]}'");
                     corpus = argv[i];
@@ -98,20 +100,23 @@ public static class LspLatency
                 bool counted = warm >= warmup;
                 if (!counted) warm++;
                 var tok = tokens[rng.Next(tokens.Length)];
+                int lineEnd = LineEnd(original, tok.Start);
+                // --infill: a token with more code after it on its line.
+                for (int tries = 0; infill && tok.End >= LineEnd(original, tok.Start) && tries < 100; tries++) tok = tokens[rng.Next(tokens.Length)];
+                if (infill && tok.End >= (lineEnd = LineEnd(original, tok.Start))) continue;
                 int start = tok.Start;
-                int lineEnd = original.IndexOf('\n', start);
-                if (lineEnd < 0) lineEnd = original.Length;
-                else if (lineEnd > start && original[lineEnd - 1] == '\r') lineEnd--;
                 string text = original;
-                // Delete the rest of the line from the token on.
+                // Inside existing code (--infill): the token alone is blanked (a space in its place), the rest of the line stays.
+                if (infill) lineEnd = tok.End;
+                // Delete the rest of the line from the token on (with --infill: the token only).
                 lsp.Notify("textDocument/didChange", new
                 {
                     textDocument = new { uri, version = ++version },
-                    contentChanges = new[] { new { range = Range(text, start, lineEnd), text = "" } },
+                    contentChanges = new[] { new { range = Range(text, start, lineEnd), text = infill ? " " : "" } },
                 });
-                text = text.Remove(start, lineEnd - start);
+                text = text.Remove(start, lineEnd - start).Insert(start, infill ? " " : "");
                 // Type 0-2 characters of the token, one keystroke each.
-                int typed = tok.Kind is TokenKind.Identifier or TokenKind.Keyword ? rng.Next(0, Math.Min(2, tok.Text.Length) + 1) : 0;
+                int typed = !infill && tok.Kind is TokenKind.Identifier or TokenKind.Keyword ? rng.Next(0, Math.Min(2, tok.Text.Length) + 1) : 0;
                 for (int k = 0; k < typed; k++)
                 {
                     lsp.Notify("textDocument/didChange", new
@@ -135,7 +140,7 @@ public static class LspLatency
                 lsp.Notify("textDocument/didChange", new
                 {
                     textDocument = new { uri, version = ++version },
-                    contentChanges = new[] { new { range = Range(text, start, caret), text = original[start..lineEnd] } },
+                    contentChanges = new[] { new { range = Range(text, start, infill ? start + 1 : caret), text = original[start..lineEnd] } },
                 });
             }
             lsp.Notify("textDocument/didClose", new { textDocument = new { uri } });
@@ -162,6 +167,13 @@ public static class LspLatency
                           $"inline p99 {Stats.Percentile(il, 99):F2} ms (target < 50): {(Stats.Percentile(il, 99) < 50 ? "met" : "NOT met")}");
         if (exit != 0) Console.Error.WriteLine(lsp.Stderr.ToString());
         return 0;
+    }
+
+    private static int LineEnd(string text, int from)
+    {
+        int lineEnd = text.IndexOf('\n', from);
+        if (lineEnd < 0) return text.Length;
+        return lineEnd > from && text[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
     }
 
     private static IEnumerable<(string Name, int Lo, int Hi)> BucketRanges()

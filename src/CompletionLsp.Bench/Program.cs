@@ -10,14 +10,16 @@ namespace CompletionLsp.Bench
             completion-lsp-bench: benchmarks (not tests) of completion-lsp
 
             Usage:
-              completion-lsp-bench lsp-latency <corpus-dir> [--model FILE] [--server DLL] [--samples-per-file N]
+              completion-lsp-bench lsp-latency <corpus-dir> [--model FILE] [--server DLL] [--samples-per-file N] [--infill]
                                                [--max-files N] [--seed S] [--warmup N]
               completion-lsp-bench edit-soak [--edits 100000] [--seed N] [--model FILE] [--server DLL] [--file FILE]
 
             lsp-latency starts the real server process (`dotnet completion-lsp.dll serve`), opens the corpus's
             test-split files and simulates typing at sampled token positions: the rest of the line is deleted,
             0-2 characters of the token typed (one didChange each), then completion and inline completion are
-            asked for. Latency: request written to response read. Reports percentiles overall and by file size.
+            asked for (with --infill: one token mid-line is blanked instead, and completion asked at its place, where
+            a bidirectional model re-ranks). Latency: request written to response read. Reports percentiles overall
+            and by file size.
 
             edit-soak starts the real server process and sends a long seeded sequence of incremental edits (typing,
             deletions, replacements, multi-line, at the edges, inside strings, comments and interpolations) with
