@@ -186,6 +186,10 @@ public sealed class ModelManager : IDisposable
         if (o.UseDocumentCache) models.Add("documentCache");
         if (o.UseRecentFilesCache) models.Add("recentFilesCache");
         if (b == null) return new ModelInfo { Loaded = false, Path = Path, Vocabulary = m.Vocabulary.StaticCount, Models = models.ToArray() };
+        // Neural models the static model mixes in (when the model file has them), and the bidirectional re-ranker.
+        if (m.Static is OpenVocabularyModel { Inner: var inner } && !ReferenceEquals(inner, b.NGram))
+            models.AddRange(b.MixtureWeights.Where(w => w.Value > 0 && w.Key != "ngram").Select(w => w.Key));
+        if (m.Infill != null) models.Add("bilstm");
         return new ModelInfo
         {
             Loaded = true,

@@ -190,6 +190,23 @@ public class InferenceTests(TrainedModels m) : IClassFixture<TrainedModels>
     }
 
     [Fact]
+    public void TheBidirectionalModelsOnePositionForwardEqualsTheFullForward()
+    {
+        var net = (Nets.BiLstmNet)m.Results[NeuralKind.BiLstm].Net;
+        var ids = m.TestIds(0).Take(40).Select(i => (long)i).ToArray();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var ng = TorchSharp.torch.no_grad();
+        var x = TorchSharp.torch.tensor(ids, [ids.Length, 1]);
+        var all = net.Forward(x); // [T-2, 1, V] for positions 1..T-2
+        foreach (long pos in new long[] { 1, 17, ids.Length - 2 })
+        {
+            var one = net.ForwardAt(x, pos).select(0, 0).data<float>().ToArray();
+            var row = all.select(0, pos - 1).select(0, 0).data<float>().ToArray();
+            Assert.Equal(row, one, new FloatClose(1e-4f));
+        }
+    }
+
+    [Fact]
     public void TheBidirectionalModelReranksCandidates()
     {
         var r = m.Results[NeuralKind.BiLstm];

@@ -51,7 +51,7 @@ public sealed class BiLstmReranker : IInfillScorer, IDisposable
             using var scope = NewDisposeScope();
             using var ng = no_grad();
             var x = torch.tensor(ids, [ids.Length, 1], device: _device);
-            var probs = Scoring.MaskedLogSoftmax(_net.Forward(x).select(0, nl - 1).select(0, 0)).exp().cpu().data<float>().ToArray();
+            var probs = Scoring.MaskedLogSoftmax(_net.ForwardAt(x, nl).select(0, 0)).exp().cpu().data<float>().ToArray();
             for (int i = 0; i < r.Length; i++) r[i] = (uint)candidates[i] < (uint)probs.Length ? probs[candidates[i]] : 0;
         }
         return r;

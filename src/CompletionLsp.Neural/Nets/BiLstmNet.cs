@@ -35,4 +35,15 @@ internal sealed class BiLstmNet : LmNet
         var right = o.narrow(0, 2, t - 2).narrow(2, h, h);         // backward state after t+1
         return decoder.call(drop.call(cat([left, right], 2)));
     }
+
+    /// <summary>Logits [B, vocab] for one position (1..T-2) only: the decoder, the costly part, runs once.</summary>
+    public Tensor ForwardAt(Tensor input, long position)
+    {
+        long t = input.shape[0], h = Shape.Hidden;
+        if (position < 1 || position > t - 2) throw new ArgumentOutOfRangeException(nameof(position));
+        var (o, _, _) = lstm.call(drop.call(embed.call(input)));
+        var left = o.select(0, position - 1).narrow(1, 0, h);
+        var right = o.select(0, position + 1).narrow(1, h, h);
+        return decoder.call(drop.call(cat([left, right], 1)));
+    }
 }
