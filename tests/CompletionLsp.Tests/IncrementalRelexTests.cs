@@ -108,6 +108,22 @@ public class IncrementalRelexTests
         }
     }
 
+    [Fact]
+    public void An_edit_that_opens_or_closes_a_multi_line_string_changes_which_hash_lines_are_directives()
+    {
+        var vocab = SmallVocabulary();
+        const string text = "class C {\n    string s = @\"a\";\n#if DEBUG\n    int x;\n#else\n    int y;\n#endif\n    string t = \"b\";\n}\n";
+        var doc = new DocumentState(text, vocab, CacheOrder);
+        Assert.DoesNotContain(doc.Tokens, t => t.Text.Contains('#'));
+        int quote = text.IndexOf("a\";", StringComparison.Ordinal) + 1;
+        doc.Replace(quote, 1, "");          // @"a; ... now runs on to the next quote: the #if lines are string text
+        AssertSameAsFresh(doc, vocab, "closing quote removed");
+        Assert.Contains(doc.Tokens, t => t.Text.Contains("#if DEBUG"));
+        doc.Replace(quote, 0, "\"");        // and back: directives again
+        AssertSameAsFresh(doc, vocab, "closing quote restored");
+        Assert.DoesNotContain(doc.Tokens, t => t.Text.Contains('#'));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

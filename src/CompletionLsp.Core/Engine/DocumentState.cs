@@ -21,6 +21,7 @@ public sealed class DocumentState
 {
     private readonly List<LexToken> _tokens = new();
     private readonly List<int> _ids = new(); // _ids[0] = <s>, _ids[i + 1] = id of _tokens[i]
+    private int[] _directives = []; // start offsets of the preprocessor directive lines
     private Vocabulary _vocab;
 
     public DocumentState(string text, Vocabulary vocab, int cacheOrder)
@@ -70,7 +71,8 @@ public sealed class DocumentState
     private void Relex()
     {
         _tokens.Clear();
-        _tokens.AddRange(CSharpLexer.Lex(Text));
+        _directives = CSharpLexer.DirectiveLines(Text);
+        _tokens.AddRange(CSharpLexer.Lex(Text, _directives));
         LastRelexedTokens = _tokens.Count;
         Cache.Clear();
         Release();
@@ -89,6 +91,16 @@ public sealed class DocumentState
         string newText = string.Concat(Text.AsSpan(0, start), insert, Text.AsSpan(start + oldLength));
         int delta = insert.Length - oldLength;
         int oldEditEnd = start + oldLength, newEditEnd = start + insert.Length;
+        // Whether a '#' line is a directive depends on the literals before it. When the edit changes that for a line
+        // outside the edit (it opens or closes a multi-line string, say), the old tokens there are stale: lex anew.
+        var directives = CSharpLexer.DirectiveLines(newText);
+        if (!SameDirectivesOutside(_directives, directives, start, oldEditEnd, newEditEnd))
+        {
+            Text = newText;
+            Relex();
+            return;
+        }
+        _directives = directives;
 
         // First token that touches the edit, one more back for safety, then back to a restartable token.
         int i = FirstTokenEndingAtOrAfter(start);
@@ -100,7 +112,7 @@ public sealed class DocumentState
         var fresh = new List<LexToken>();
         int k = i; // old token index candidate for resynchronisation
         int resyncAt = _tokens.Count;
-        foreach (var t in CSharpLexer.LexFrom(newText, relexFrom))
+        foreach (var t in CSharpLexer.LexFrom(newText, relexFrom, directives))
         {
             if (t.Start >= newEditEnd && !t.Inner)
             {
@@ -138,6 +150,22 @@ public sealed class DocumentState
         int newTo = Math.Min(i + fresh.Count + order, _ids.Count);
         Cache.Update(Ids, i + 1, newTo, +1);
         Text = newText;
+    }
+
+    /// <summary>True when the directive lines outside the edited range are the same lines before and after the edit.</summary>
+    private static bool SameDirectivesOutside(int[] old, int[] now, int start, int oldEditEnd, int newEditEnd)
+    {
+        int delta = newEditEnd - oldEditEnd;
+        int a = 0, b = 0;
+        while (true)
+        {
+            while (a < old.Length && old[a] >= start && old[a] <= oldEditEnd) a++;
+            while (b < now.Length && now[b] >= start && now[b] <= newEditEnd) b++;
+            if (a == old.Length || b == now.Length) return a == old.Length && b == now.Length;
+            int o = old[a] < start ? old[a] : old[a] + delta;
+            if (o != now[b]) return false;
+            a++; b++;
+        }
     }
 
     /// <summary>Index of the first token whose end is at or after <paramref name="offset"/> (Count if none).</summary>

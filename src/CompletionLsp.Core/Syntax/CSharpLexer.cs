@@ -13,20 +13,52 @@ public static class CSharpLexer
 {
     private static readonly CSharpParseOptions Options = new(LanguageVersion.Preview, DocumentationMode.None);
 
-    public static List<LexToken> Lex(string text)
+    public static List<LexToken> Lex(string text) => Lex(text, DirectiveLines(text));
+
+    /// <summary>Lexes with the directive lines known already (<see cref="DirectiveLines"/> of this text).</summary>
+    public static List<LexToken> Lex(string text, int[] directives)
     {
         var result = new List<LexToken>(text.Length / 4 + 4);
-        foreach (var t in LexFrom(text, 0)) result.Add(t);
+        foreach (var t in LexFrom(text, 0, DefaultWindow, directives)) result.Add(t);
         return result;
     }
 
     /// <summary>Lazily lexes <paramref name="text"/> from <paramref name="offset"/>, which must be a token or line start.</summary>
-    public static IEnumerable<LexToken> LexFrom(string text, int offset) => LexFrom(text, offset, DefaultWindow);
+    public static IEnumerable<LexToken> LexFrom(string text, int offset) => LexFrom(text, offset, DefaultWindow, DirectiveLines(text));
+
+    /// <summary><see cref="LexFrom(string, int)"/> with the directive lines known already.</summary>
+    public static IEnumerable<LexToken> LexFrom(string text, int offset, int[] directives) => LexFrom(text, offset, DefaultWindow, directives);
 
     internal const int DefaultWindow = 16 * 1024;
 
+    /// <summary>
+    /// Start offsets of the preprocessor directive lines of <paramref name="text"/>, ascending: lines that start, after
+    /// blanks, with '#' in code, not inside a verbatim or raw string, an interpolation hole or a block comment that
+    /// began on an earlier line. One pass over the characters (no Roslyn), so it is cheap to redo after an edit.
+    /// </summary>
+    public static int[] DirectiveLines(string text)
+    {
+        var result = new List<int>();
+        var scan = new LiteralScanner();
+        var chars = text.AsSpan();
+        int i = 0;
+        while (i < chars.Length)
+        {
+            int j = i;
+            while (j < chars.Length && (chars[j] == ' ' || chars[j] == '\t')) j++;
+            int lineEnd = chars[j..].IndexOf('\n');
+            lineEnd = lineEnd < 0 ? chars.Length : j + lineEnd;
+            if (j < chars.Length && chars[j] == '#' && scan.InCode) result.Add(i);
+            else scan.Feed(chars, i, Math.Min(chars.Length, lineEnd + 1));
+            i = lineEnd + 1;
+        }
+        return result.ToArray();
+    }
+
     /// <summary><see cref="LexFrom(string, int)"/> with another window size (tests compare window sizes).</summary>
-    internal static IEnumerable<LexToken> LexFrom(string text, int offset, int window)
+    internal static IEnumerable<LexToken> LexFrom(string text, int offset, int window) => LexFrom(text, offset, window, DirectiveLines(text));
+
+    internal static IEnumerable<LexToken> LexFrom(string text, int offset, int window, int[] directives)
     {
         // Blank directives in windows, so that a lazy consumer pays only for the part it reads.
         int Window = window;
@@ -37,7 +69,7 @@ public static class CSharpLexer
             // Extend to the end of the line so a directive is never cut.
             int nl = text.IndexOf('\n', windowEnd == 0 ? 0 : windowEnd - 1);
             windowEnd = nl < 0 ? text.Length : nl + 1;
-            string chunk = BlankDirectives(text, windowStart, windowEnd);
+            string chunk = BlankDirectives(text, windowStart, windowEnd, directives);
             bool last = windowEnd >= text.Length;
             int resumeAt = -1;
             foreach (var tok in SyntaxFactory.ParseTokens(chunk, 0, 0, Options))
@@ -72,7 +104,7 @@ public static class CSharpLexer
             if (resumeAt == windowStart)
             {
                 // A single token longer than the window (a huge string): lex the rest in one go.
-                string rest = BlankDirectives(text, windowStart, text.Length);
+                string rest = BlankDirectives(text, windowStart, text.Length, directives);
                 foreach (var tok in SyntaxFactory.ParseTokens(rest, 0, 0, Options))
                 {
                     RoslynStringTable.Note(tok.Span.Length);
@@ -97,26 +129,18 @@ public static class CSharpLexer
         return null;
     }
 
-    /// <summary>Copies text[start..end) with each preprocessor directive line replaced by spaces.</summary>
-    internal static string BlankDirectives(string text, int start, int end)
+    /// <summary>Copies text[start..end) with each preprocessor directive line (<paramref name="directives"/>: their
+    /// start offsets, ascending) replaced by spaces from its '#' on.</summary>
+    internal static string BlankDirectives(string text, int start, int end, int[] directives)
     {
         var chars = text.AsSpan(start, end - start).ToArray();
-        int i = 0;
-        while (i < chars.Length)
+        int d = Array.BinarySearch(directives, start);
+        if (d < 0) d = ~d;
+        for (; d < directives.Length && directives[d] < end; d++)
         {
-            int lineStart = i;
-            int j = i;
-            while (j < chars.Length && (chars[j] == ' ' || chars[j] == '\t')) j++;
-            int lineEnd = j;
-            while (lineEnd < chars.Length && chars[lineEnd] != '\n') lineEnd++;
-            // Chunks start at a line start or at a token start, never inside a directive, so every line seen
-            // here starts a real line unless the chunk starts mid-line.
-            bool atLineStart = lineStart > 0 || start == 0 || text[start - 1] == '\n';
-            if (j < chars.Length && chars[j] == '#' && atLineStart)
-            {
-                for (int k = j; k < lineEnd; k++) if (chars[k] != '\r') chars[k] = ' ';
-            }
-            i = lineEnd + 1;
+            int k = directives[d] - start;
+            while (k < chars.Length && chars[k] != '#') k++;
+            for (; k < chars.Length && chars[k] != '\n'; k++) if (chars[k] != '\r') chars[k] = ' ';
         }
         return new string(chars);
     }

@@ -1,0 +1,149 @@
+namespace CompletionLsp.Core.Syntax;
+
+/// <summary>
+/// Just enough of C#'s lexical grammar to know, at each line start, whether the line is code or sits inside a
+/// literal or comment that spans lines (a verbatim or raw string, an interpolation hole in one, a block comment).
+/// Only code lines can be preprocessor directives: a line "#..." inside a multi-line string is string text.
+/// Fed line by line from a point outside any literal (a token or line start in code).
+/// </summary>
+internal sealed class LiteralScanner
+{
+    private enum Kind { Code, Hole, BlockComment, LineComment, String, Verbatim, Raw, Char }
+
+    private struct Frame
+    {
+        public Kind Kind;
+        public bool Interpolated;
+        public int Quotes;   // raw strings: the closing run of quotes
+        public int Dollars;  // interpolated raw strings: braces that open (and close) a hole
+        public int Depth;    // holes: nested braces inside the hole
+    }
+
+    // The innermost frame last; the outermost is always plain code.
+    private readonly List<Frame> _frames = [new Frame { Kind = Kind.Code }];
+
+    /// <summary>True when the scanner is in plain code (not in a literal, a comment or an interpolation hole).</summary>
+    public bool InCode => _frames.Count == 1;
+
+    /// <summary>Scans <paramref name="s"/>[from..to).</summary>
+    public void Feed(ReadOnlySpan<char> s, int from, int to)
+    {
+        int i = from;
+        while (i < to)
+        {
+            char c = s[i];
+            ref var top = ref Top();
+            switch (top.Kind)
+            {
+                case Kind.Code:
+                case Kind.Hole:
+                    i = Code(s, i, to, ref top);
+                    continue;
+                case Kind.LineComment:
+                    if (c == '\n') Pop();
+                    break;
+                case Kind.BlockComment:
+                    if (c == '*' && i + 1 < to && s[i + 1] == '/') { Pop(); i += 2; continue; }
+                    break;
+                case Kind.Char:
+                    if (c == '\\') { i += 2; continue; }
+                    if (c == '\'' || c == '\n') Pop();
+                    break;
+                case Kind.String:
+                    if (c == '\\') { i += 2; continue; }
+                    if (c == '"' || c == '\n') { Pop(); break; }
+                    if (top.Interpolated && c == '{') { i = OpenHole(s, i, to, 1); continue; }
+                    break;
+                case Kind.Verbatim:
+                    if (c == '"')
+                    {
+                        if (i + 1 < to && s[i + 1] == '"') { i += 2; continue; }
+                        Pop();
+                        break;
+                    }
+                    if (top.Interpolated && c == '{') { i = OpenHole(s, i, to, 1); continue; }
+                    break;
+                case Kind.Raw:
+                {
+                    if (c == '"')
+                    {
+                        int n = Run(s, i, to, '"');
+                        if (n >= top.Quotes) Pop();
+                        i += n;
+                        continue;
+                    }
+                    if (top.Dollars > 0 && c == '{')
+                    {
+                        int n = Run(s, i, to, '{');
+                        if (n >= top.Dollars) Push(new Frame { Kind = Kind.Hole, Dollars = top.Dollars });
+                        i += n;
+                        continue;
+                    }
+                    break;
+                }
+            }
+            i++;
+        }
+    }
+
+    private ref Frame Top() => ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_frames)[^1];
+
+    /// <summary>In code: consumes one lexical element starting at <paramref name="i"/>; returns the next index.</summary>
+    private int Code(ReadOnlySpan<char> s, int i, int to, ref Frame top)
+    {
+        char c = s[i];
+        char next = i + 1 < to ? s[i + 1] : '\0';
+        switch (c)
+        {
+            case '/' when next == '/': Push(new Frame { Kind = Kind.LineComment }); return i + 2;
+            case '/' when next == '*': Push(new Frame { Kind = Kind.BlockComment }); return i + 2;
+            case '\'': Push(new Frame { Kind = Kind.Char }); return i + 1;
+            case '{': top.Depth++; return i + 1;
+            case '}':
+                if (top.Kind == Kind.Hole && top.Depth == 0)
+                {
+                    int close = Math.Max(1, top.Dollars);
+                    Pop();
+                    return i + Math.Min(close, Run(s, i, to, '}'));
+                }
+                top.Depth = Math.Max(0, top.Depth - 1);
+                return i + 1;
+            case '$' or '@' or '"':
+            {
+                int j = i, dollars = 0;
+                bool verbatim = false;
+                while (j < to && (s[j] == '$' || s[j] == '@'))
+                {
+                    if (s[j] == '$') dollars++; else verbatim = true;
+                    j++;
+                }
+                if (j >= to || s[j] != '"') return Math.Max(j, i + 1); // '$' or '@' alone: an identifier prefix
+                int quotes = Run(s, j, to, '"');
+                if (verbatim) { Push(new Frame { Kind = Kind.Verbatim, Interpolated = dollars > 0 }); return j + 1; }
+                if (quotes >= 3) { Push(new Frame { Kind = Kind.Raw, Quotes = quotes, Dollars = dollars }); return j + quotes; }
+                if (quotes == 2) return j + 2; // ""
+                Push(new Frame { Kind = Kind.String, Interpolated = dollars > 0 });
+                return j + 1;
+            }
+            default: return i + 1;
+        }
+    }
+
+    private int OpenHole(ReadOnlySpan<char> s, int i, int to, int braces)
+    {
+        if (i + 1 < to && s[i + 1] == '{') return i + 2; // {{ is a literal brace
+        Push(new Frame { Kind = Kind.Hole, Dollars = braces });
+        return i + 1;
+    }
+
+    private static int Run(ReadOnlySpan<char> s, int i, int to, char ch)
+    {
+        int n = 0;
+        while (i + n < to && s[i + n] == ch) n++;
+        return n;
+    }
+
+    private void Push(Frame f) => _frames.Add(f);
+
+    private void Pop() { if (_frames.Count > 1) _frames.RemoveAt(_frames.Count - 1); }
+}
