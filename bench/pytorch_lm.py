@@ -10,7 +10,7 @@ targets ignored.
 
     python3 bench/pytorch_lm.py --tokens train.tok --kind lstm --seconds 120 --threads 1
 """
-import argparse, json, math, time
+import argparse, json, math, sys, time
 
 import torch
 import torch.nn as nn
@@ -67,6 +67,7 @@ def main():
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
     net.train()
     state, tokens, train_seconds, loss_sum, n = None, 0, 0.0, 0.0, 0
+    smooth, last_print = None, 0.0  # the same smoothed loss as completion-lsp's progress (0.95 decay), every 10 s
     start = time.perf_counter()
     i = 0
     while train_seconds < a.seconds:
@@ -85,6 +86,10 @@ def main():
         opt.step()
         loss_sum += loss.item()
         n += 1
+        smooth = loss.item() if smooth is None else 0.95 * smooth + 0.05 * loss.item()
+        if time.perf_counter() - last_print >= 10:
+            last_print = time.perf_counter()
+            print(f"{a.kind} tokens {tokens:,} loss {smooth / math.log(2):.3f} bits, {tokens / max(train_seconds, 1e-9):,.0f} tokens/s", file=sys.stderr)
         tokens += ln * a.batch
         train_seconds += time.perf_counter() - t0
         i += ln
@@ -92,7 +97,7 @@ def main():
         "bench": "train-speed", "impl": "pytorch " + torch.__version__, "kind": a.kind, "vocab": vocab,
         "embedding": a.embedding, "hidden": a.hidden, "batch": a.batch, "bptt": a.bptt, "threads": torch.get_num_threads(),
         "seconds": round(time.perf_counter() - start, 1), "tokens": tokens, "tokensPerSecond": round(tokens / train_seconds),
-        "meanLossBits": round(loss_sum / max(n, 1) / math.log(2), 3),
+        "meanLossBits": round(loss_sum / max(n, 1) / math.log(2), 3), "smoothedLossBits": round(smooth / math.log(2), 3),
     }))
 
 

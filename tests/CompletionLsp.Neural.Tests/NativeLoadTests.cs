@@ -5,6 +5,43 @@ namespace CompletionLsp.Neural.Tests;
 
 public class NativeLoadTests
 {
+    [System.Runtime.InteropServices.UnmanagedFunctionPointer(System.Runtime.InteropServices.CallingConvention.Cdecl)]
+    private delegate int IntFunction();
+
+    [Fact]
+    public void TheGeneratedMklVendorShimLoadsAndItsFunctionsReturnOne()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"clsp-shim-{Guid.NewGuid():N}");
+        try
+        {
+            var path = MklOnAmd.Write(dir);
+            Assert.Equal(path, MklOnAmd.Write(dir)); // written once, then reused
+            var h = Dl.Open(path, Dl.RtldNow); // local: this test must not change the process's MKL
+            Assert.True(h != IntPtr.Zero, Dl.Error());
+            foreach (var name in MklOnAmd.Symbols)
+            {
+                var f = Dl.Sym(h, name);
+                Assert.True(f != IntPtr.Zero, $"{name}: {Dl.Error()}");
+                Assert.Equal(1, System.Runtime.InteropServices.Marshal.GetDelegateForFunctionPointer<IntFunction>(f)());
+            }
+            Assert.Equal(IntPtr.Zero, Dl.Sym(h, "not_there"));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void OnAnAmdProcessorMklIsToldItsVendorIsSupported()
+    {
+        TorchNative.EnsureLoaded();
+        if (MklOnAmd.IsAmd() && Environment.GetEnvironmentVariable("COMPLETION_LSP_MKL_AMD") != "0")
+            Assert.StartsWith("MKL vendor shim: loaded", TorchNative.MklStatus);
+        else
+            Assert.DoesNotContain("loaded", TorchNative.MklStatus);
+        // libtorch works either way.
+        using var x = torch.ones(4, 4);
+        Assert.Equal(16f, x.matmul(x).sum().item<float>() / 4f);
+    }
+
     [Fact]
     public void PatchedCopyHasTheGlibcxxRequirementMarkedWeak()
     {

@@ -32,6 +32,8 @@ public static class TorchNative
     public static string? PatchedLibraryPath { get; private set; }
     /// <summary>What was done, for diagnostics (`info`, errors).</summary>
     public static string Status { get; private set; } = "not prepared";
+    /// <summary>Whether MKL was told it runs on an Intel-compatible processor (AMD only; see <see cref="MklOnAmd"/>).</summary>
+    public static string MklStatus { get; private set; } = "not prepared";
 
     /// <summary>Prepares the native library; idempotent and thread-safe. Call before any TorchSharp API.</summary>
     public static void EnsureLoaded()
@@ -52,6 +54,9 @@ public static class TorchNative
     private static void Prepare()
     {
         if (!OperatingSystem.IsLinux()) { Status = "no patch needed on this OS"; return; }
+        // Before libtorch is loaded, so that its MKL binds to the shim.
+        try { MklStatus = MklOnAmd.Apply(); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or IOException or UnauthorizedAccessException) { MklStatus = "MKL vendor shim failed: " + e.Message; }
         if (Environment.GetEnvironmentVariable("COMPLETION_LSP_NATIVE_PATCH") == "0") { Status = "patch disabled by COMPLETION_LSP_NATIVE_PATCH=0"; return; }
         var original = FindOriginal();
         if (original == null) { Status = $"{LibraryFileName} not found"; return; }
