@@ -79,6 +79,11 @@ public static class NeuralModels
     {
         if (!KindsIn(bundle).Any(k => k.IsLeftToRight() && bundle.MixtureWeights.ContainsKey(k.Name()))) return bundle.NGram;
         var parts = Components(bundle, device, path).Where(c => c.Weight > 0).ToList();
+        // Serving: bounded work per request (a jump into a large document would otherwise run its whole prefix).
+        // COMPLETION_LSP_NEURAL_MAX_RUN overrides the limit (0 = none).
+        int maxRun = int.TryParse(Environment.GetEnvironmentVariable("COMPLETION_LSP_NEURAL_MAX_RUN"), out var v) && v >= 0
+            ? v : NeuralLanguageModel.DefaultServingMaxRunTokens;
+        foreach (var p in parts) if (p.Model is NeuralLanguageModel n) n.MaxRunTokens = maxRun;
         if (parts.Count == 1) return parts[0].Model;
         return new MixtureModel(parts.Select(p => p.Model).ToList(), parts.Select(p => p.Weight).ToList());
     }

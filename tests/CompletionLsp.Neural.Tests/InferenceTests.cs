@@ -189,6 +189,41 @@ public class InferenceTests(TrainedModels m) : IClassFixture<TrainedModels>
         for (int i = 0; i < files.Count; i++) Assert.Equal(expected[i], got[i], new DoubleClose(1e-6));
     }
 
+    [Theory]
+    [InlineData(NeuralKind.Lstm)]
+    [InlineData(NeuralKind.Gru)]
+    public void AFarJumpRunsABoundedWindowThatThenExtendsTokenByToken(NeuralKind kind)
+    {
+        var ids = Enumerable.Range(0, 4).SelectMany(m.TestIds).ToArray(); // a long "document"
+        Assert.True(ids.Length > 600, $"{ids.Length} tokens");
+        using var bounded = m.Results[kind].CreateLanguageModel();
+        bounded.MaxRunTokens = 100;
+        using var reference = m.Results[kind].CreateLanguageModel();
+        int at = ids.Length - 7;
+        long before = bounded.TokensRun;
+        var p = bounded.Distribution(ids.AsSpan(0, at));
+        long run = bounded.TokensRun - before;
+        Assert.InRange(run, 100, 100 + NeuralLanguageModel.CheckpointInterval); // not the whole prefix
+        Assert.Equal(1, bounded.WindowedRequests);
+        // The answer is the network's on <s> + the window's tokens (the window starts at a checkpoint multiple).
+        int start = (at - 100) / NeuralLanguageModel.CheckpointInterval * NeuralLanguageModel.CheckpointInterval;
+        var window = new[] { Vocabulary.Bos }.Concat(ids[start..at]).ToArray();
+        Assert.Equal(reference.Distribution(window), p, new FloatClose(1e-5f));
+        // Typing on: each request runs one more token, and still from the window.
+        for (int k = 1; k <= 5; k++)
+        {
+            before = bounded.TokensRun;
+            var q = bounded.Distribution(ids.AsSpan(0, at + k));
+            Assert.Equal(1, bounded.TokensRun - before);
+            Assert.Equal(reference.Distribution([.. window, .. ids[at..(at + k)]]), q, new FloatClose(1e-5f));
+        }
+        // Short contexts are never windowed, and without a limit the whole prefix runs (evaluation's setting).
+        using var unlimited = m.Results[kind].CreateLanguageModel();
+        unlimited.Distribution(ids.AsSpan(0, at));
+        Assert.Equal(at, unlimited.TokensRun);
+        Assert.Equal(0, unlimited.WindowedRequests);
+    }
+
     [Fact]
     public void TheBidirectionalModelsOnePositionForwardEqualsTheFullForward()
     {

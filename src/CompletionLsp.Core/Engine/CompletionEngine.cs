@@ -20,6 +20,8 @@ public sealed class LoadedModel
     public ModelBundle? Bundle { get; init; }
     public string? Path { get; init; }
     public bool IsTrained => Bundle != null;
+    /// <summary>The count model, for cheap questions beside the ranking (is this name called, i.e. followed by '('?).</summary>
+    public ILanguageModel Counts => Bundle?.NGram ?? Static;
 }
 
 /// <summary>
@@ -260,7 +262,7 @@ public sealed class CompletionEngine
             finally { HideTokenAtCaret(d, cc, +1); }
             ct.ThrowIfCancellationRequested();
             if (right >= 0 && top.Count > 1) Rerank(_model.Infill!, ctx, d.Ids[right..Math.Min(d.Ids.Length, right + InfillRightTokens)], top, maxItems);
-            var model = _model.Static;
+            var model = _model.Counts; // a bigram question per item: not for the neural models
             int prev = ctx[^1];
             var items = top.Select(s => new CompletionCandidate(vocab[s.Id], s.Probability, vocab.KindOf(s.Id),
                 Roles.Of(vocab, model, s.Id, prev))).ToList();

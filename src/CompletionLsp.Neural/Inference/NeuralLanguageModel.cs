@@ -57,6 +57,22 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
     public int ContextSize => _net is FeedForwardNet f ? f.Window : int.MaxValue;
     public string Device => _device.ToString();
 
+    /// <summary>
+    /// At most this many tokens run for one request (0 = no limit). Typing extends a session by a token or two, but
+    /// the first request in a document, a jump elsewhere, or an edit far before the caret would run the whole prefix
+    /// (tens of milliseconds per thousand tokens). Beyond the limit, the request is answered from the last
+    /// <see cref="MaxRunTokens"/> to <see cref="MaxRunTokens"/> + 63 tokens after a fresh &lt;s&gt;; that session then
+    /// extends as the user types, like any other. Evaluation extends token by token and never meets the limit.
+    /// </summary>
+    public int MaxRunTokens { get; set; }
+
+    /// <summary>The limit the server and `complete` use (a jump then runs 128-191 tokens: a few milliseconds).</summary>
+    public const int DefaultServingMaxRunTokens = 128;
+
+    /// <summary>Requests answered from a window because the whole context would have cost too much.</summary>
+    public long WindowedRequests => Interlocked.Read(ref _windowed);
+    private long _windowed;
+
     /// <summary>Counters for tests and benchmarks: tokens run through the network, and requests served from a cached distribution.</summary>
     public long TokensRun => Interlocked.Read(ref _tokensRun);
     public long CacheHits => Interlocked.Read(ref _cacheHits);
@@ -88,6 +104,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
     /// <summary>Forgets every cached state (the next request recomputes from scratch).</summary>
     public void ClearCache()
     {
+        _last = null;
         lock (_poolLock) foreach (var s in _pool) if (!s.Busy) s.Reset();
     }
 
@@ -127,12 +144,35 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
                     context = rented.AsSpan(0, context.Length);
                     break;
                 }
-            var s = Acquire(context);
-            try { use(_net is FeedForwardNet ff ? AdvanceWindow(s, ff, context) : Advance(s, (RecurrentNet)_net, context)); }
-            finally { Release(s); }
+            // The same context as the last request (a mixture asks each candidate's probability in turn): its answer.
+            var last = _last;
+            if (last != null && last.Context.AsSpan().SequenceEqual(context))
+            {
+                Interlocked.Increment(ref _cacheHits);
+                use(last.Probs);
+                return;
+            }
+            float[] probs;
+            if (_net is FeedForwardNet ff)
+            {
+                var fs = Acquire(context, 0, out _);
+                try { probs = AdvanceWindow(fs, ff, context); }
+                finally { Release(fs); }
+            }
+            else
+            {
+                var (rs, run) = AcquireRecurrent(context);
+                try { probs = Advance(rs, (RecurrentNet)_net, run); }
+                finally { Release(rs); }
+            }
+            _last = new LastAnswer(context.ToArray(), probs); // sessions replace their arrays, never change them
+            use(probs);
         }
         finally { if (rented != null) ArrayPool<int>.Shared.Return(rented); }
     }
+
+    private sealed record LastAnswer(int[] Context, float[] Probs);
+    private volatile LastAnswer? _last;
 
     // ---- sessions ----
 
@@ -145,8 +185,9 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
         public readonly List<(int Pos, float[] State)> Checkpoints = new();
         public bool Busy;
         public long LastUse;
+        public int Offset;                // 0, or where in the document a windowed session's tokens start (after its <s>)
 
-        public void Reset() { Count = 0; State = null; Probs = null; Checkpoints.Clear(); }
+        public void Reset() { Count = 0; State = null; Probs = null; Checkpoints.Clear(); Offset = 0; }
     }
 
     /// <summary>How many of the context's tokens a session can reuse: the recurrent state after its longest shared
@@ -185,7 +226,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
     /// beam-search hypotheses sharing a prefix then cost one token each.</summary>
     private const int MaxSoftCheckpoints = 16;
 
-    private Session Acquire(ReadOnlySpan<int> context)
+    private Session Acquire(ReadOnlySpan<int> context, int offset, out int usable)
     {
         lock (_poolLock)
         {
@@ -202,11 +243,59 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
                 if (u > bestUsable) { best = s; bestUsable = u; bestExtends = u == s.Count && u > 0; }
             }
             var chosen = best != null && (bestExtends || bestUsable >= CheckpointInterval) ? best : lru;
+            usable = chosen == best ? Math.Max(0, bestUsable) : 0;
             chosen ??= new Session(); // every pooled session is busy: a transient one
             chosen.Busy = true;
             chosen.LastUse = ++_clock;
+            chosen.Offset = offset;
             return chosen;
         }
+    }
+
+    /// <summary>A session for a recurrent request, and the context it runs: the request's own, or (when that would
+    /// run more than <see cref="MaxRunTokens"/> tokens) &lt;s&gt; followed by its last tokens from a window start,
+    /// reusing a windowed session already there when one is.</summary>
+    private (Session Session, int[] Context) AcquireRecurrent(ReadOnlySpan<int> context)
+    {
+        if (MaxRunTokens <= 0 || context.Length - BestUsable(context) <= MaxRunTokens) return (Acquire(context, 0, out _), context.ToArray());
+        // Window starts to try: those of windowed sessions (they may extend), and a new one MaxRunTokens back,
+        // aligned to the checkpoint interval so that consecutive requests agree on it.
+        var starts = new List<int>();
+        lock (_poolLock)
+            foreach (var p in _pool)
+                if (!p.Busy && p.Offset > 0 && p.Offset < context.Length && !starts.Contains(p.Offset)) starts.Add(p.Offset);
+        int fresh = Math.Max(1, (context.Length - MaxRunTokens) / CheckpointInterval * CheckpointInterval);
+        if (!starts.Contains(fresh)) starts.Add(fresh);
+        int bestStart = fresh, bestCost = int.MaxValue;
+        foreach (var start in starts)
+        {
+            var v = Windowed(context, start);
+            int cost = v.Length - BestUsable(v);
+            if (cost < bestCost || (cost == bestCost && start < bestStart)) { bestCost = cost; bestStart = start; }
+        }
+        if (bestCost > MaxRunTokens + CheckpointInterval) bestStart = fresh;
+        var run = Windowed(context, bestStart);
+        Interlocked.Increment(ref _windowed);
+        return (Acquire(run, bestStart, out _), run);
+    }
+
+    /// <summary>The most tokens of <paramref name="context"/> that an idle session could reuse.</summary>
+    private int BestUsable(ReadOnlySpan<int> context)
+    {
+        lock (_poolLock)
+        {
+            int best = 0;
+            foreach (var p in _pool) if (!p.Busy) best = Math.Max(best, Usable(p, context));
+            return best;
+        }
+    }
+
+    private static int[] Windowed(ReadOnlySpan<int> context, int start)
+    {
+        var v = new int[context.Length - start + 1];
+        v[0] = Vocabulary.Bos;
+        context[start..].CopyTo(v.AsSpan(1));
+        return v;
     }
 
     private void Release(Session s)
