@@ -41,16 +41,23 @@ public static class CSharpLexer
         var result = new List<int>();
         var scan = new LiteralScanner();
         var chars = text.AsSpan();
-        int i = 0;
-        while (i < chars.Length)
+        int fed = 0, search = 0; // the scanner has seen chars[..fed] (directive lines excepted)
+        while (search < chars.Length)
         {
-            int j = i;
-            while (j < chars.Length && (chars[j] == ' ' || chars[j] == '\t')) j++;
-            int lineEnd = chars[j..].IndexOf('\n');
-            lineEnd = lineEnd < 0 ? chars.Length : j + lineEnd;
-            if (j < chars.Length && chars[j] == '#' && scan.InCode) result.Add(i);
-            else scan.Feed(chars, i, Math.Min(chars.Length, lineEnd + 1));
-            i = lineEnd + 1;
+            // Only a line whose first non-blank is '#' can be a directive; '#' is rare elsewhere.
+            int h = chars[search..].IndexOf('#');
+            if (h < 0) break;
+            h += search;
+            int ls = h;
+            while (ls > 0 && (chars[ls - 1] == ' ' || chars[ls - 1] == '\t')) ls--;
+            if (ls > 0 && chars[ls - 1] != '\n') { search = h + 1; continue; }
+            scan.Feed(chars, fed, ls);
+            fed = ls;
+            if (!scan.InCode) { search = h + 1; continue; } // inside a literal or comment: string text
+            int le = chars[h..].IndexOf('\n');
+            le = le < 0 ? chars.Length : h + le;
+            result.Add(ls);
+            fed = search = Math.Min(chars.Length, le + 1);
         }
         return result.ToArray();
     }

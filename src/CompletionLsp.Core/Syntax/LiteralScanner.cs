@@ -19,6 +19,19 @@ internal sealed class LiteralScanner
         public int Depth;    // holes: nested braces inside the hole
     }
 
+    // Per state (by Kind), the characters that can change it.
+    private static readonly System.Buffers.SearchValues<char>[] Interesting =
+    [
+        System.Buffers.SearchValues.Create("/'\"$@{}"), // Code
+        System.Buffers.SearchValues.Create("/'\"$@{}"), // Hole
+        System.Buffers.SearchValues.Create("*"),         // BlockComment
+        System.Buffers.SearchValues.Create("\n"),        // LineComment
+        System.Buffers.SearchValues.Create("\\\"\n{"),   // String
+        System.Buffers.SearchValues.Create("\"{"),        // Verbatim
+        System.Buffers.SearchValues.Create("\"{"),        // Raw
+        System.Buffers.SearchValues.Create("\\'\n"),     // Char
+    ];
+
     // The innermost frame last; the outermost is always plain code.
     private readonly List<Frame> _frames = [new Frame { Kind = Kind.Code }];
 
@@ -31,8 +44,12 @@ internal sealed class LiteralScanner
         int i = from;
         while (i < to)
         {
-            char c = s[i];
             ref var top = ref Top();
+            // Skip (vectorized) to the next character that matters in this state.
+            int skip = s[i..to].IndexOfAny(Interesting[(int)top.Kind]);
+            if (skip < 0) return;
+            i += skip;
+            char c = s[i];
             switch (top.Kind)
             {
                 case Kind.Code:
