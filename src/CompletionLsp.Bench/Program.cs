@@ -19,7 +19,7 @@ namespace CompletionLsp.Bench
             0-2 characters of the token typed (one didChange each), then completion and inline completion are
             asked for (with --infill: one token mid-line is blanked instead, and completion asked at its place, where
             a bidirectional model re-ranks). Latency: request written to response read. Reports percentiles overall
-            and by file size.
+            and by file size; opening each file (didOpen and a first request) is reported on its own.
 
             edit-soak starts the real server process and sends a long seeded sequence of incremental edits (typing,
             deletions, replacements, multi-line, at the edges, inside strings, comments and interpolations) with

@@ -319,6 +319,33 @@ public class EngineTests(TrainedModelFixture fx)
         Assert.Single(scorer.Calls);
     }
 
+    /// <summary>A model that takes its time (as a neural mixture may on a slow machine).</summary>
+    private sealed class SlowModel(ILanguageModel inner, int sleepMs) : ILanguageModel
+    {
+        public Vocabulary Vocabulary => inner.Vocabulary;
+        public int ContextSize => inner.ContextSize;
+        public double Probability(ReadOnlySpan<int> context, int token) => inner.Probability(context, token);
+        public void TopK(ReadOnlySpan<int> context, int k, Predicate<int>? accept, List<ScoredToken> result)
+        {
+            Thread.Sleep(sleepMs);
+            inner.TopK(context, k, accept, result);
+        }
+    }
+
+    [Fact]
+    public void Line_generation_answers_with_the_best_so_far_when_its_time_budget_is_spent()
+    {
+        var b = fx.LoadFresh();
+        var (engine, uri, offset) = Open("class C { void M(List<int> items) {\n        foreach (var item in items$0", b);
+        var ctx = engine.Read(uri, d => d.Ids.ToArray());
+        var free = LineGenerator.Generate(b.NGram, b.Spacing, ctx, null, -1, new LineOptions { TimeBudgetMs = 0 }, 1, default);
+        Assert.True(free.Count == 1 && free[0].Tokens.Length >= 2, "the unhurried suggestion has several tokens");
+        // Each expansion sleeps 15 ms: with a 10 ms budget, the search stops after its second step.
+        var hurried = LineGenerator.Generate(new SlowModel(b.NGram, 15), b.Spacing, ctx, null, -1, new LineOptions { TimeBudgetMs = 10 }, 1, default);
+        Assert.Single(hurried);
+        Assert.InRange(hurried[0].Tokens.Length, 1, Math.Min(2, free[0].Tokens.Length - 1));
+    }
+
     [Fact]
     public void A_line_that_is_complete_gets_no_ghost_text()
     {

@@ -38,4 +38,7 @@ public sealed record LineOptions
     public int MaxTokens { get; init; } = 24;
     /// <summary>A suggestion is cut where the probability of the whole suggestion falls below this.</summary>
     public double MinProbability { get; init; } = 0.12;
+    /// <summary>Stop expanding hypotheses after this many milliseconds (0 = no limit) and answer with the best so far:
+    /// a keystroke budget for slow models (the neural mixture); the count models finish in a few milliseconds.</summary>
+    public double TimeBudgetMs { get; init; } = 60;
 }

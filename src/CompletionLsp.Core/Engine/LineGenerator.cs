@@ -36,9 +36,12 @@ public static class LineGenerator
             beams.Add(new Hyp([], 0, 0, false));
         var finished = new List<Hyp>();
         var top = new List<ScoredToken>();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (int step = 0; step < options.MaxTokens && beams.Count > 0; step++)
         {
             ct.ThrowIfCancellationRequested();
+            // Out of time: the hypotheses end where they are (as at the length cap).
+            if (step > 0 && options.TimeBudgetMs > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds > options.TimeBudgetMs) break;
             var next = new List<Hyp>();
             foreach (var h in beams)
             {

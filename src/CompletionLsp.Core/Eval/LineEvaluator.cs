@@ -49,6 +49,7 @@ public static class LineEvaluator
         LineOptions options, int maxSamples = 2000, bool useCache = true, CancellationToken ct = default)
     {
         var vocab = bundle.Vocabulary;
+        options = options with { TimeBudgetMs = 0 }; // results must not depend on the machine's speed
         // Deterministic sample: one cut per code line, lines taken at an even stride over all files.
         var candidates = new List<(int File, int Cut, int LineEnd)>();
         for (int fi = 0; fi < files.Count; fi++)
