@@ -155,7 +155,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
             float[] probs;
             if (_net is FeedForwardNet ff)
             {
-                var fs = Acquire(context, 0, out _);
+                var fs = Acquire(context, 0);
                 try { probs = AdvanceWindow(fs, ff, context); }
                 finally { Release(fs); }
             }
@@ -226,7 +226,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
     /// beam-search hypotheses sharing a prefix then cost one token each.</summary>
     private const int MaxSoftCheckpoints = 16;
 
-    private Session Acquire(ReadOnlySpan<int> context, int offset, out int usable)
+    private Session Acquire(ReadOnlySpan<int> context, int offset)
     {
         lock (_poolLock)
         {
@@ -243,7 +243,6 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
                 if (u > bestUsable) { best = s; bestUsable = u; bestExtends = u == s.Count && u > 0; }
             }
             var chosen = best != null && (bestExtends || bestUsable >= CheckpointInterval) ? best : lru;
-            usable = chosen == best ? Math.Max(0, bestUsable) : 0;
             chosen ??= new Session(); // every pooled session is busy: a transient one
             chosen.Busy = true;
             chosen.LastUse = ++_clock;
@@ -257,7 +256,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
     /// reusing a windowed session already there when one is.</summary>
     private (Session Session, int[] Context) AcquireRecurrent(ReadOnlySpan<int> context)
     {
-        if (MaxRunTokens <= 0 || context.Length - BestUsable(context) <= MaxRunTokens) return (Acquire(context, 0, out _), context.ToArray());
+        if (MaxRunTokens <= 0 || context.Length - BestUsable(context) <= MaxRunTokens) return (Acquire(context, 0), context.ToArray());
         // Window starts to try: those of windowed sessions (they may extend), and a new one MaxRunTokens back,
         // aligned to the checkpoint interval so that consecutive requests agree on it.
         var starts = new List<int>();
@@ -276,7 +275,7 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
         if (bestCost > MaxRunTokens + CheckpointInterval) bestStart = fresh;
         var run = Windowed(context, bestStart);
         Interlocked.Increment(ref _windowed);
-        return (Acquire(run, bestStart, out _), run);
+        return (Acquire(run, bestStart), run);
     }
 
     /// <summary>The most tokens of <paramref name="context"/> that an idle session could reuse.</summary>
