@@ -10,14 +10,7 @@ namespace CompletionLsp.Reliability.Tests;
 
 public static class Repo
 {
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "CompletionLsp.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("CompletionLsp.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Root => TestShared.RepoRoot.Path;
 
     /// <summary>The server: completion-lsp.dll next to the tests, run with `dotnet`.</summary>
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "completion-lsp.dll");

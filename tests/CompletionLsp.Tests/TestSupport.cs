@@ -6,14 +6,7 @@ namespace CompletionLsp.Tests;
 /// <summary>Where this repository is: tests train on its own src/ folder (C# we wrote).</summary>
 public static class Repo
 {
-    private static readonly Lazy<string> RootLazy = new(() =>
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "CompletionLsp.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("CompletionLsp.sln not found above " + AppContext.BaseDirectory);
-    });
-
-    public static string Root => RootLazy.Value;
+    public static string Root => TestShared.RepoRoot.Path;
     public static string Src => Path.Combine(Root, "src");
 
     /// <summary>The repository's own C# sources (bin/obj skipped), largest first.</summary>

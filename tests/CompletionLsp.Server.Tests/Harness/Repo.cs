@@ -5,14 +5,7 @@ namespace CompletionLsp.Server.Tests.Harness;
 /// <summary>The repository this test runs in, and models trained for tests (on its own sources, never hard-coded).</summary>
 public static class Repo
 {
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "CompletionLsp.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("CompletionLsp.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Root => TestShared.RepoRoot.Path;
 
     public static string Src => Path.Combine(Root, "src");
 
