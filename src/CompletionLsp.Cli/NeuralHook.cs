@@ -27,11 +27,14 @@ public static class NeuralHook
     /// <summary>Builds the engine's static model from a bundle: the n-gram alone, or the n-gram mixed with the
     /// bundle's neural models (device from COMPLETION_LSP_DEVICE, default auto).</summary>
     public static Func<ModelBundle, ILanguageModel>? Factory => static bundle =>
-        NeuralModels.HasNeuralSections(bundle) ? CreateNeural(bundle, Environment.GetEnvironmentVariable("COMPLETION_LSP_DEVICE") ?? "auto") : bundle.NGram;
+        NeuralModels.HasNeuralSections(bundle) ? CreateNeural(bundle, ServingDevice) : bundle.NGram;
 
     /// <summary>The bundle's bidirectional re-ranker, when it has one (libtorch is loaded only then).</summary>
     public static Func<ModelBundle, IInfillScorer?>? InfillFactory => static bundle =>
-        NeuralModels.KindsIn(bundle).Contains(NeuralKind.BiLstm) ? CreateInfill(bundle, Environment.GetEnvironmentVariable("COMPLETION_LSP_DEVICE") ?? "auto") : null;
+        NeuralModels.KindsIn(bundle).Contains(NeuralKind.BiLstm) ? CreateInfill(bundle, ServingDevice) : null;
+
+    /// <summary>Where the server and `complete` run neural models: COMPLETION_LSP_DEVICE, default auto.</summary>
+    private static string ServingDevice => Environment.GetEnvironmentVariable("COMPLETION_LSP_DEVICE") ?? "auto";
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IInfillScorer? CreateInfill(ModelBundle bundle, string device) => NeuralModels.LoadReranker(bundle, device);

@@ -279,10 +279,12 @@ public sealed class CompletionEngine
     {
         int j = cc.TokensBefore + (cc.Prefix.Length > 0 ? 1 : 0); // index in Tokens of the first token after the caret
         if (j >= d.Tokens.Count) return -1;
-        int from = Math.Max(offset, cc.Prefix.Length > 0 ? d.Tokens[j - 1].End : offset);
-        if (d.Tokens[j].Start < from || d.Text.AsSpan(from, d.Tokens[j].Start - from).IndexOfAny('\r', '\n') >= 0) return -1;
-        return j + 1;
+        int from = cc.Prefix.Length > 0 ? Math.Max(offset, d.Tokens[j - 1].End) : offset;
+        return OnOneLine(d.Text, from, d.Tokens[j].Start) ? j + 1 : -1;
     }
+
+    /// <summary>True when text[from..to) holds no line break (and from &lt;= to).</summary>
+    private static bool OnOneLine(string text, int from, int to) => from <= to && text.AsSpan(from, to - from).IndexOfAny('\r', '\n') < 0;
 
     /// <summary>Re-ranks candidates by P(token | left) x P(token | left, right), keeping the probability mass they had.</summary>
     private static void Rerank(IInfillScorer infill, ReadOnlySpan<int> left, ReadOnlySpan<int> right, List<ScoredToken> top, int keep)
@@ -317,7 +319,7 @@ public sealed class CompletionEngine
             List<(int[] Tokens, double Probability)> lines;
             // Nothing typed or chosen yet, after a token on the caret's line: the line may be complete already.
             bool continuesLine = forced < 0 && cc.Prefix.Length == 0 && cc.TokensBefore > 0
-                && d.Text.AsSpan(d.Tokens[cc.TokensBefore - 1].End, cc.ReplaceStart - d.Tokens[cc.TokensBefore - 1].End).IndexOfAny('\r', '\n') < 0;
+                && OnOneLine(d.Text, d.Tokens[cc.TokensBefore - 1].End, cc.ReplaceStart);
             HideTokenAtCaret(d, cc, -1);
             try { lines = LineGenerator.Generate(ModelFor(d), _model.Spacing, ctx, Accept(vocab, cc.Prefix), forced, Options.Line, count, ct, prefixTyped: cc.Prefix.Length > 0, continuesLine: continuesLine); }
             finally { HideTokenAtCaret(d, cc, +1); }

@@ -69,7 +69,7 @@ internal sealed class LiteralScanner
                 case Kind.String:
                     if (c == '\\') { i += 2; continue; }
                     if (c == '"' || c == '\n') { Pop(); break; }
-                    if (top.Interpolated && c == '{') { i = OpenHole(s, i, to, 1); continue; }
+                    if (top.Interpolated && c == '{') { i = OpenHole(s, i, to); continue; }
                     break;
                 case Kind.Verbatim:
                     if (c == '"')
@@ -78,7 +78,7 @@ internal sealed class LiteralScanner
                         Pop();
                         break;
                     }
-                    if (top.Interpolated && c == '{') { i = OpenHole(s, i, to, 1); continue; }
+                    if (top.Interpolated && c == '{') { i = OpenHole(s, i, to); continue; }
                     break;
                 case Kind.Raw:
                 {
@@ -146,10 +146,11 @@ internal sealed class LiteralScanner
         }
     }
 
-    private int OpenHole(ReadOnlySpan<char> s, int i, int to, int braces)
+    /// <summary>At a '{' in a regular or verbatim interpolated string: a hole, or "{{" (a literal brace).</summary>
+    private int OpenHole(ReadOnlySpan<char> s, int i, int to)
     {
         if (i + 1 < to && s[i + 1] == '{') return i + 2; // {{ is a literal brace
-        Push(new Frame { Kind = Kind.Hole, Dollars = braces });
+        Push(new Frame { Kind = Kind.Hole, Dollars = 1 });
         return i + 1;
     }
 

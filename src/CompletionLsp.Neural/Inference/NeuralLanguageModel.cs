@@ -161,8 +161,8 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
             }
             else
             {
-                var (rs, run) = AcquireRecurrent(context);
-                try { probs = Advance(rs, (RecurrentNet)_net, run); }
+                var (rs, window) = AcquireRecurrent(context);
+                try { probs = Advance(rs, (RecurrentNet)_net, window ?? context); }
                 finally { Release(rs); }
             }
             _last = new LastAnswer(context.ToArray(), probs); // sessions replace their arrays, never change them
@@ -251,12 +251,12 @@ public sealed class NeuralLanguageModel : ILanguageModel, IDisposable
         }
     }
 
-    /// <summary>A session for a recurrent request, and the context it runs: the request's own, or (when that would
-    /// run more than <see cref="MaxRunTokens"/> tokens) &lt;s&gt; followed by its last tokens from a window start,
+    /// <summary>A session for a recurrent request, and the context to run instead of the request's own (null: its own) when that would
+    /// run more than <see cref="MaxRunTokens"/> tokens: &lt;s&gt; followed by its last tokens from a window start,
     /// reusing a windowed session already there when one is.</summary>
-    private (Session Session, int[] Context) AcquireRecurrent(ReadOnlySpan<int> context)
+    private (Session Session, int[]? Window) AcquireRecurrent(ReadOnlySpan<int> context)
     {
-        if (MaxRunTokens <= 0 || context.Length - BestUsable(context) <= MaxRunTokens) return (Acquire(context, 0), context.ToArray());
+        if (MaxRunTokens <= 0 || context.Length - BestUsable(context) <= MaxRunTokens) return (Acquire(context, 0), null);
         // Window starts to try: those of windowed sessions (they may extend), and a new one MaxRunTokens back,
         // aligned to the checkpoint interval so that consecutive requests agree on it.
         var starts = new List<int>();

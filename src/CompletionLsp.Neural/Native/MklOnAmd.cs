@@ -158,7 +158,8 @@ internal static class MklOnAmd
     private static void U64(Span<byte> s, int at, long v) => BinaryPrimitives.WriteInt64LittleEndian(s[at..], v);
 }
 
-/// <summary>dlopen/dlsym from glibc (libdl.so.2 exists on old and new glibc alike).</summary>
+/// <summary>dlopen from glibc, for RTLD_GLOBAL (NativeLibrary.Load opens libraries locally); libdl.so.2 exists on
+/// old and new glibc alike.</summary>
 internal static class Dl
 {
     public const int RtldNow = 2, RtldGlobal = 0x100;
@@ -166,13 +167,9 @@ internal static class Dl
     [DllImport("libdl.so.2", EntryPoint = "dlopen")]
     private static extern IntPtr DlOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string file, int mode);
 
-    [DllImport("libdl.so.2", EntryPoint = "dlsym")]
-    private static extern IntPtr DlSym(IntPtr handle, [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
-
     [DllImport("libdl.so.2", EntryPoint = "dlerror")]
     private static extern IntPtr DlError();
 
     public static IntPtr Open(string path, int mode) => DlOpen(path, mode);
-    public static IntPtr Sym(IntPtr handle, string name) => DlSym(handle, name);
     public static string Error() => Marshal.PtrToStringUTF8(DlError()) ?? "";
 }
