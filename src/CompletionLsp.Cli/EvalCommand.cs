@@ -11,18 +11,19 @@ public static class EvalCommand
 {
     public static int Run(IEnumerable<string> argv)
     {
-        var a = new Args(argv, new HashSet<string> { "--json" }, new HashSet<string> { "--model", "-m", "--setting", "--max-files", "--device", "--line-samples", "--min-probability" });
+        var a = new Args(argv, new HashSet<string> { "--json" }, new HashSet<string> { "--model", "-m", "--setting", "--max-files", "--device", "--line-samples", "--min-probability", "--semantic-samples" });
         if (a.Positional.Count != 1) throw new UsageException("eval wants one folder: completion-lsp eval <dir> --model FILE");
         string dir = a.Positional[0];
         if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
         string modelPath = a.Get("--model", "-m") ?? Cli.DefaultModelPath(dir);
         string setting = a.Get("--setting") ?? "both";
-        if (setting is not ("static" or "dynamic" or "both" or "line" or "infill" or "all")) throw new UsageException("--setting is static, dynamic, both, line, infill or all");
+        if (setting is not ("static" or "dynamic" or "both" or "line" or "infill" or "semantic" or "all")) throw new UsageException("--setting is static, dynamic, both, line, infill, semantic or all");
         var bundle = ModelBundle.Load(modelPath);
         var corpus = Trainer.LoadCorpus(dir, new(), null, default);
         var test = corpus.Test;
         int maxFiles = a.Int("--max-files", int.MaxValue, 1);
         if (test.Count > maxFiles) test = test.Take(maxFiles).ToList();
+        if (setting == "semantic") return SemanticEval.Run(dir, modelPath, bundle, test, a.Int("--semantic-samples", 1500, 1), a.Flag("--json"));
         // Each model alone and, with neural models, their mixture; the last one is the model the server uses.
         var models = NeuralHook.EvalModels(bundle, a.Get("--device") ?? "auto", modelPath);
         var all = new Dictionary<string, Dictionary<string, (EvalResult Result, double Seconds)>>();

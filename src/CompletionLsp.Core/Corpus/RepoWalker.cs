@@ -14,6 +14,10 @@ public sealed class WalkOptions
 {
     public long MaxFileBytes { get; init; } = 4 * 1024 * 1024;
     public bool HonourGitIgnore { get; init; } = true;
+    /// <summary>File name endings to collect (the semantic layer also wants project files).</summary>
+    public IReadOnlyList<string> Extensions { get; init; } = [".cs"];
+    /// <summary>Collect generated files too (they declare types the code uses; training leaves them out).</summary>
+    public bool IncludeGenerated { get; init; }
 }
 
 /// <summary>
@@ -83,9 +87,9 @@ public static class RepoWalker
                 WalkDir((DirectoryInfo)e, root, ignores, visited, files, skipped, options);
                 continue;
             }
-            if (!e.Name.EndsWith(".cs", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!HasExtension(e.Name, options.Extensions)) continue;
             var rel = Rel(root, e.FullName);
-            if (IsGeneratedName(e.Name)) { skipped.Add(new(rel, "generated file (by name)")); continue; }
+            if (!options.IncludeGenerated && IsGeneratedName(e.Name)) { skipped.Add(new(rel, "generated file (by name)")); continue; }
             long len;
             try
             {
@@ -98,6 +102,12 @@ public static class RepoWalker
             files.Add(new SourceFile(rel, e.FullName, len));
         }
         if (pushed == 1) ignores.RemoveAt(ignores.Count - 1);
+    }
+
+    private static bool HasExtension(string name, IReadOnlyList<string> extensions)
+    {
+        foreach (var x in extensions) if (name.EndsWith(x, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
     }
 
     private static bool IsIgnored(List<(IgnoreList List, string Base)> ignores, string fullPath, bool isDir)

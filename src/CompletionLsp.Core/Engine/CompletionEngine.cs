@@ -54,6 +54,22 @@ public sealed class CompletionEngine
     }
 
     public EngineOptions Options { get; set; }
+
+    /// <summary>The semantic oracle (legal names at a caret), or null. Set it before documents are opened, or call
+    /// <see cref="AttachSemantic"/>, which hands it the open documents.</summary>
+    public ISemanticOracle? Semantic { get; private set; }
+
+    /// <summary>Plugs in (or, with null, removes) the semantic oracle; it is given every open document.</summary>
+    public void AttachSemantic(ISemanticOracle? oracle)
+    {
+        lock (_gate)
+        {
+            var old = Semantic;
+            Semantic = oracle;
+            if (oracle != null) foreach (var (uri, d) in _docs) oracle.Open(uri, d.Text);
+            old?.Dispose();
+        }
+    }
     public LoadedModel Model { get { lock (_gate) return _model; } }
     public IReadOnlyCollection<string> OpenDocuments { get { lock (_gate) return _docs.Keys.ToList(); } }
 
@@ -130,6 +146,7 @@ public sealed class CompletionEngine
         lock (_gate)
         {
             _docs[uri] = new DocumentState(text, _model.Vocabulary, _model.Cache.Order) { Version = version };
+            Semantic?.Open(uri, text);
             Touch(uri);
             if (!_model.IsTrained) _workspaceModelStale = true;
         }
@@ -144,6 +161,7 @@ public sealed class CompletionEngine
             if (_active == uri) { Retire(uri); _active = null; }
             _docs[uri].Release();
             _docs.Remove(uri);
+            Semantic?.Close(uri);
             if (!_model.IsTrained) _workspaceModelStale = true;
         }
     }
@@ -164,6 +182,7 @@ public sealed class CompletionEngine
         {
             var d = Get(uri);
             d.Replace(start, oldLength, newText);
+            Semantic?.Change(uri, start, oldLength, newText);
             d.Version = version;
             Touch(uri);
         }
@@ -175,6 +194,7 @@ public sealed class CompletionEngine
         {
             var d = Get(uri);
             d.SetText(text);
+            Semantic?.SetText(uri, text);
             d.Version = version;
             Touch(uri);
         }
@@ -245,7 +265,8 @@ public sealed class CompletionEngine
         return (d, d.GetCaretContext(offset));
     }
 
-    /// <summary>Ranked next tokens at a caret (UTF-16 offset, clamped to the document).</summary>
+    /// <summary>Ranked next tokens at a caret (UTF-16 offset, clamped to the document). Where the semantic oracle
+    /// answers, only legal names and keywords are listed (see <see cref="SemanticRanking"/>); punctuation never is.</summary>
     public CompletionList Complete(string uri, int offset, int maxItems, CancellationToken ct = default)
     {
         lock (_gate)
@@ -254,21 +275,40 @@ public sealed class CompletionEngine
             if (cc.Suppressed) return CompletionList.Empty(offset, cc.SuppressReason);
             var vocab = _model.Vocabulary;
             var ctx = d.Ids[..(cc.TokensBefore + 1)];
-            var accept = Accept(vocab, cc.Prefix);
+            var sem = AskSemantic(uri, cc, ct);
             var top = new List<ScoredToken>();
-            int right = Options.UseInfill && _model.Infill != null ? RightContextStart(d, cc, offset) : -1;
+            List<CompletionCandidate>? ranked = null;
             HideTokenAtCaret(d, cc, -1);
-            try { ModelFor(d).TopK(ctx, Math.Max(right >= 0 ? InfillCandidates : 1, maxItems), accept, top); }
+            try
+            {
+                var model = ModelFor(d);
+                if (sem is { Context: not SemanticContext.NewName })
+                    ranked = SemanticRanking.Rank(model, vocab, ctx, cc.Prefix, sem, maxItems, top, Options.ProximityWeights);
+                else
+                {
+                    int right = Options.UseInfill && _model.Infill != null ? RightContextStart(d, cc, offset) : -1;
+                    var accept = Accept(vocab, cc.Prefix, words: !Options.ListPunctuation);
+                    model.TopK(ctx, Math.Max(right >= 0 ? InfillCandidates : 1, maxItems), accept, top);
+                    ct.ThrowIfCancellationRequested();
+                    if (right >= 0 && top.Count > 1) Rerank(_model.Infill!, ctx, d.Ids[right..Math.Min(d.Ids.Length, right + InfillRightTokens)], top, maxItems);
+                }
+            }
             finally { HideTokenAtCaret(d, cc, +1); }
-            ct.ThrowIfCancellationRequested();
-            if (right >= 0 && top.Count > 1) Rerank(_model.Infill!, ctx, d.Ids[right..Math.Min(d.Ids.Length, right + InfillRightTokens)], top, maxItems);
-            var model = _model.Counts; // a bigram question per item: not for the neural models
-            int prev = ctx[^1];
-            var items = top.Select(s => new CompletionCandidate(vocab[s.Id], s.Probability, vocab.KindOf(s.Id),
-                Roles.Of(vocab, model, s.Id, prev))).ToList();
-            return new CompletionList(cc.ReplaceStart, offset, cc.Prefix, items);
+            if (ranked == null)
+            {
+                var counts = _model.Counts; // a bigram question per item: not for the neural models
+                int prev = ctx[^1];
+                ranked = top.Select(s => new CompletionCandidate(vocab[s.Id], s.Probability, vocab.KindOf(s.Id),
+                    Roles.Of(vocab, counts, s.Id, prev))).ToList();
+            }
+            return new CompletionList(cc.ReplaceStart, offset, cc.Prefix, ranked) { Semantic = sem?.Context };
         }
     }
+
+    private SemanticCandidates? AskSemantic(string uri, CaretContext cc, CancellationToken ct) =>
+        Options.UseSemantic && Semantic != null
+            ? Semantic.Candidates(uri, cc.ReplaceStart, TimeSpan.FromMilliseconds(Options.SemanticBudgetMs), ct)
+            : null;
 
     /// <summary>Candidates the bidirectional model re-ranks (as in `eval`'s infill setting), and right-hand tokens it sees.</summary>
     private const int InfillCandidates = 10, InfillRightTokens = 64;
@@ -320,8 +360,17 @@ public sealed class CompletionEngine
             // Nothing typed or chosen yet, after a token on the caret's line: the line may be complete already.
             bool continuesLine = forced < 0 && cc.Prefix.Length == 0 && cc.TokensBefore > 0
                 && OnOneLine(d.Text, d.Tokens[cc.TokensBefore - 1].End, cc.ReplaceStart);
+            var firstAccept = Accept(vocab, cc.Prefix);
+            if (forced < 0 && AskSemantic(uri, cc, ct) is { Context: not SemanticContext.NewName } sem)
+            {
+                // The first token must be legal: a legal name or keyword, or (except after '.') an operator or literal.
+                var legal = SemanticRanking.LegalIds(vocab, sem, cc.Prefix);
+                bool member = sem.Context == SemanticContext.Member;
+                var inner = firstAccept;
+                firstAccept = id => inner(id) && (legal.ContainsKey(id) || !member && vocab.KindOf(id) is TokenKind.Punctuation or TokenKind.Literal);
+            }
             HideTokenAtCaret(d, cc, -1);
-            try { lines = LineGenerator.Generate(ModelFor(d), _model.Spacing, ctx, Accept(vocab, cc.Prefix), forced, Options.Line, count, ct, prefixTyped: cc.Prefix.Length > 0, continuesLine: continuesLine); }
+            try { lines = LineGenerator.Generate(ModelFor(d), _model.Spacing, ctx, firstAccept, forced, Options.Line, count, ct, prefixTyped: cc.Prefix.Length > 0, continuesLine: continuesLine); }
             finally { HideTokenAtCaret(d, cc, +1); }
             int prev = cc.TokensBefore >= 0 ? d.Ids[cc.TokensBefore] : -1;
             string typedBefore = d.Text.Substring(cc.ReplaceStart, offset - cc.ReplaceStart);
@@ -337,8 +386,9 @@ public sealed class CompletionEngine
         }
     }
 
-    private static Predicate<int> Accept(Vocabulary vocab, string prefix) => prefix.Length == 0
-        ? id => Vocabulary.IsInsertable(id)
+    /// <param name="words">Only names, keywords and literals: the completion list holds no punctuation.</param>
+    private static Predicate<int> Accept(Vocabulary vocab, string prefix, bool words = false) => prefix.Length == 0
+        ? words ? id => Vocabulary.IsInsertable(id) && vocab.KindOf(id) != TokenKind.Punctuation : id => Vocabulary.IsInsertable(id)
         : id => Vocabulary.IsInsertable(id) && vocab[id].StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && vocab[id] != prefix
                 && vocab.KindOf(id) is TokenKind.Identifier or TokenKind.Keyword;
 

@@ -5,8 +5,16 @@ namespace CompletionLsp.Core.Engine;
 /// <summary>What a suggested token is, as an editor would label it.</summary>
 public enum CompletionRole { Keyword, Variable, Method, Property, Type, Operator, Value }
 
-/// <summary>One ranked next-token suggestion.</summary>
-public sealed record CompletionCandidate(string Text, double Probability, TokenKind Kind, CompletionRole Role);
+/// <summary>One ranked next-token suggestion. <see cref="Symbol"/> is set when the semantic oracle vouched for it
+/// (its kind, signature and documentation id); <see cref="Import"/> when accepting it must add a <c>using</c>.</summary>
+public sealed record CompletionCandidate(string Text, double Probability, TokenKind Kind, CompletionRole Role)
+{
+    public SemanticCandidate? Symbol { get; init; }
+    public TextInsert? Import { get; init; }
+}
+
+/// <summary>Text to insert at an offset of the document (a <c>using</c> directive for an unimported type).</summary>
+public sealed record TextInsert(int Offset, string Text);
 
 /// <summary>
 /// The ranked list for a caret: replace [ReplaceStart, CaretOffset) (the typed prefix) with an item's text.
@@ -14,6 +22,9 @@ public sealed record CompletionCandidate(string Text, double Probability, TokenK
 /// </summary>
 public sealed record CompletionList(int ReplaceStart, int CaretOffset, string Prefix, IReadOnlyList<CompletionCandidate> Items, string? SuppressedReason = null)
 {
+    /// <summary>What the semantic oracle said of the caret (null: it did not answer in time, or is off).</summary>
+    public SemanticContext? Semantic { get; init; }
+
     public static CompletionList Empty(int offset, string? reason) => new(offset, offset, "", [], reason);
 }
 
@@ -29,6 +40,17 @@ public sealed record EngineOptions
     public int RecentFiles { get; init; } = 10;
     /// <summary>Re-rank with the model's bidirectional scorer (when it has one) where the caret is inside existing code.</summary>
     public bool UseInfill { get; init; } = true;
+    /// <summary>Ask the semantic oracle (when there is one) which names are legal at the caret.</summary>
+    public bool UseSemantic { get; init; } = true;
+    /// <summary>How long a request waits for the semantic oracle before it answers from the language model alone
+    /// (the oracle's work goes on, and the next keystroke at the same word uses it).</summary>
+    public double SemanticBudgetMs { get; init; } = 10;
+    /// <summary>Weights of the language model's probability by how near a legal name is declared (see
+    /// <see cref="SemanticRanking"/>): [0] locals and parameters, [1] members of the receiver or the enclosing type.
+    /// Tuned on the held-out files of this repository (not on the benchmark repositories).</summary>
+    public double[] ProximityWeights { get; init; } = [4, 2];
+    /// <summary>List punctuation among the items, as versions before the semantic layer did (for comparisons in eval only).</summary>
+    public bool ListPunctuation { get; init; }
     public LineOptions Line { get; init; } = new();
 }
 

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using CompletionLsp.Core.Corpus;
+using CompletionLsp.Core.Engine;
+using CompletionLsp.Core.Syntax;
+
+namespace CompletionLsp.Core.Eval;
+
+/// <summary>
+/// Roslyn's own completion list at a caret, as an independent judge of what is legal there: the names it offers,
+/// or null where any new name is legal (a declaration, Roslyn's "suggestion mode").
+/// </summary>
+public interface ILegalityReference
+{
+    IReadOnlySet<string>? LegalAt(string uri, int position, CancellationToken ct = default);
+}
+
+public sealed class SemanticMetrics
+{
+    public int Positions, Hit1, Hit5;
+    public double MrrSum;
+    /// <summary>Items among the top 5 judged by the reference, and how many of them it calls legal.</summary>
+    public int Top5Judged, Top5Legal;
+    /// <summary>Items of the list that are punctuation.</summary>
+    public int Punctuation;
+    /// <summary>Positions whose true token is legal (in the reference list) but missing from our top 10.</summary>
+    public int LegalMissing, LegalTruth;
+    public List<double> LatenciesMs { get; } = new();
+
+    public double Hit1Rate => Positions == 0 ? 0 : (double)Hit1 / Positions;
+    public double Hit5Rate => Positions == 0 ? 0 : (double)Hit5 / Positions;
+    public double Mrr => Positions == 0 ? 0 : MrrSum / Positions;
+    public double Top5Legality => Top5Judged == 0 ? 0 : (double)Top5Legal / Top5Judged;
+    public double LegalMissingRate => LegalTruth == 0 ? 0 : (double)LegalMissing / LegalTruth;
+
+    public object ToJson() => new
+    {
+        positions = Positions, hit1 = Math.Round(Hit1Rate, 4), hit5 = Math.Round(Hit5Rate, 4), mrr = Math.Round(Mrr, 4),
+        top5Legal = Math.Round(Top5Legality, 4), top5Judged = Top5Judged, punctuation = Punctuation,
+        legalButMissingFromTop10 = Math.Round(LegalMissingRate, 4), legalTruths = LegalTruth,
+    };
+}
+
+/// <summary>
+/// Completion as a new user meets it, with and without the semantic oracle: at identifier and keyword starts of
+/// the test files, the engine sees the file only up to the caret plus the first K characters of the word
+/// (K = 0, 1, 2). Reports hit@1, hit@5 and MRR@10 of the true word, the share of the top 5 that Roslyn's own
+/// completion list calls legal (at positions where it lists names, not in suggestion mode), punctuation in the lists,
+/// and how often a legal true word is missing from the top 10, overall and by position kind.
+/// </summary>
+public static class SemanticEvaluator
+{
+    public const string AfterDot = "after .", StatementStart = "statement start", Other = "other";
+
+    public sealed class Result
+    {
+        /// <summary>[setting][K][position kind or "all"].</summary>
+        public Dictionary<string, Dictionary<int, Dictionary<string, SemanticMetrics>>> Metrics { get; } = new();
+        /// <summary>Positions after '.' whose receiver the oracle bound (the semantic context was Member).</summary>
+        public int Bound, AfterDotPositions;
+        public SemanticMetrics Get(string setting, int k, string kind)
+        {
+            if (!Metrics.TryGetValue(setting, out var byK)) Metrics[setting] = byK = new();
+            if (!byK.TryGetValue(k, out var byKind)) byK[k] = byKind = new();
+            if (!byKind.TryGetValue(kind, out var m)) byKind[kind] = m = new();
+            return m;
+        }
+    }
+
+    /// <param name="engine">An engine with its model loaded and the semantic oracle attached.</param>
+    /// <param name="root">The repository root the files' relative paths start from.</param>
+    public static Result Evaluate(CompletionEngine engine, ILegalityReference? reference, string root, IReadOnlyList<TokenizedFile> files,
+        int maxSamples, int[] ks, Action<int, int>? progress = null, Action<string>? trace = null, CancellationToken ct = default)
+    {
+        var result = new Result();
+        var baseOptions = engine.Options;
+        // Positions: identifier and keyword starts, an even stride over all files.
+        var all = new List<(int File, int Token)>();
+        for (int fi = 0; fi < files.Count; fi++)
+            for (int ti = 1; ti < files[fi].Tokens.Length; ti++)
+                if (files[fi].Tokens[ti].Kind is TokenKind.Identifier or TokenKind.Keyword && !files[fi].Tokens[ti].Inner) all.Add((fi, ti));
+        double stride = Math.Max(1.0, (double)all.Count / Math.Max(1, maxSamples));
+        var picked = new List<(int File, int Token)>();
+        for (double x = 0; x < all.Count && picked.Count < maxSamples; x += stride) picked.Add(all[(int)x]);
+        var settings = new (string Name, EngineOptions Options)[]
+        {
+            ("semantic", baseOptions with { UseSemantic = true, SemanticBudgetMs = 30_000 }),
+            ("lm", baseOptions with { UseSemantic = false, ListPunctuation = true, SemanticBudgetMs = 0 }),
+        };
+        int done = 0;
+        foreach (var group in picked.GroupBy(p => p.File))
+        {
+            var f = files[group.Key];
+            string text;
+            try { text = File.ReadAllText(Path.Combine(root, f.RelativePath)); }
+            catch (IOException) { continue; }
+            string uri = new Uri(Path.GetFullPath(Path.Combine(root, f.RelativePath))).AbsoluteUri;
+            bool opened = false;
+            foreach (var (_, ti) in group)
+            {
+                ct.ThrowIfCancellationRequested();
+                var tok = f.Tokens[ti];
+                if (tok.End > text.Length || text.Substring(tok.Start, tok.Length) != tok.Text) continue;
+                string kind = KindOf(f.Tokens, ti);
+                string prefixText = text[..tok.Start];
+                if (!opened) { engine.Open(uri, prefixText, 1); opened = true; }
+                engine.SetText(uri, prefixText, 1);
+                IReadOnlySet<string>? legal = reference?.LegalAt(uri, tok.Start, ct);
+                bool bound = false;
+                (SemanticContext? Context, bool Hit, string Top) semTop = default;
+                foreach (int k in ks)
+                {
+                    if (k > 0 && tok.Text.Length <= k) continue;
+                    string typed = tok.Text[..k];
+                    engine.SetText(uri, prefixText + typed, 1);
+                    foreach (var (name, options) in settings)
+                    {
+                        engine.Options = options;
+                        var sw = Stopwatch.StartNew();
+                        var list = engine.Complete(uri, tok.Start + k, 10, ct);
+                        double ms = sw.Elapsed.TotalMilliseconds;
+                        if (name == "semantic" && k == 0) bound = list.Semantic == SemanticContext.Member;
+                        if (trace != null && name == "semantic" && bound && kind == AfterDot && legal != null)
+                            foreach (var c in list.Items.Take(5).Where(c => !legal.Contains(c.Text)))
+                                trace($"{f.RelativePath}:{1 + prefixText.Count(ch => ch == '\n')} K={k} illegal '{c.Text}' after '{f.Tokens[ti - 1].Text}' (truth '{tok.Text}')");
+                        if (trace != null && name == "semantic" && k == 0 && legal != null && legal.Contains(tok.Text) && !list.Items.Take(10).Any(c => c.Text == tok.Text))
+                            trace($"{f.RelativePath}:{1 + prefixText.Count(ch => ch == '\n')} missing [{list.Semantic}] '{tok.Text}' after '{f.Tokens[ti - 1].Text}' {kind}: " + string.Join(", ", list.Items.Take(5).Select(c => $"{c.Text} {c.Probability:F3}")));
+                        if (name == "semantic") semTop = (list.Semantic, list.Items.Take(1).Any(c => c.Text == tok.Text), string.Join(", ", list.Items.Take(4).Select(c => $"{c.Text} {c.Probability:F3}")));
+                        // Trace the positions where the language model alone was right and the semantic list is not.
+                        if (trace != null && name == "lm" && !semTop.Hit && list.Items.Take(1).Any(c => c.Text == tok.Text))
+                        {
+                            int line = 1 + prefixText.Count(ch => ch == '\n');
+                            trace($"{f.RelativePath}:{line} K={k} {kind} [{semTop.Context}] truth '{tok.Text}' after '{f.Tokens[ti - 1].Text}' legal={(legal == null ? "any" : legal.Contains(tok.Text).ToString())}: " +
+                                semTop.Top + " | lm: " + string.Join(", ", list.Items.Take(4).Select(c => c.Text)));
+                        }
+                        foreach (var key in new[] { "all", kind })
+                        {
+                            var m = result.Get(name, k, key);
+                            m.Positions++;
+                            m.LatenciesMs.Add(ms);
+                            int rank = -1;
+                            for (int i = 0; i < list.Items.Count && i < 10; i++) if (list.Items[i].Text == tok.Text) { rank = i; break; }
+                            if (rank == 0) m.Hit1++;
+                            if (rank is >= 0 and < 5) m.Hit5++;
+                            if (rank >= 0) m.MrrSum += 1.0 / (rank + 1);
+                            m.Punctuation += list.Items.Count(c => c.Kind == TokenKind.Punctuation);
+                            if (legal != null)
+                            {
+                                foreach (var c in list.Items.Take(5)) { m.Top5Judged++; if (legal.Contains(c.Text)) m.Top5Legal++; }
+                                if (legal.Contains(tok.Text)) { m.LegalTruth++; if (rank < 0) m.LegalMissing++; }
+                            }
+                            if (kind == AfterDot && bound)
+                            {
+                                var b = result.Get(name, k, "after . (bound)");
+                                if (key == "all") continue;
+                                b.Positions++;
+                                if (rank == 0) b.Hit1++;
+                                if (rank is >= 0 and < 5) b.Hit5++;
+                                if (rank >= 0) b.MrrSum += 1.0 / (rank + 1);
+                                b.Punctuation += list.Items.Count(c => c.Kind == TokenKind.Punctuation);
+                                if (legal != null)
+                                {
+                                    foreach (var c in list.Items.Take(5)) { b.Top5Judged++; if (legal.Contains(c.Text)) b.Top5Legal++; }
+                                    if (legal.Contains(tok.Text)) { b.LegalTruth++; if (rank < 0) b.LegalMissing++; }
+                                }
+                            }
+                        }
+                    }
+                }
+                if (kind == AfterDot) { result.AfterDotPositions++; if (bound) result.Bound++; }
+                progress?.Invoke(++done, picked.Count);
+            }
+            if (opened) engine.Close(uri);
+        }
+        engine.Options = baseOptions;
+        return result;
+    }
+
+    private static string KindOf(LexToken[] tokens, int i)
+    {
+        var p = tokens[i - 1];
+        if (p.Text is "." or "?." or "->") return AfterDot;
+        if (p.Text is ";" or "{" or "}") return StatementStart;
+        return Other;
+    }
+}

@@ -1,0 +1,232 @@
+using CompletionLsp.Core.Engine;
+using CompletionLsp.Core.Syntax;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using static CompletionLsp.Semantic.Tests.FixtureRepo;
+
+namespace CompletionLsp.Semantic.Tests;
+
+/// <summary>Completion with Roslyn as the semantic oracle, on small repositories written to disk.</summary>
+public class SemanticCompletionTests
+{
+    // A repository that appends lines to string builders far more often than anything else.
+    private static readonly (string, string)[] BuilderRepo =
+    [
+        ("App/App.csproj", Csproj),
+        ("App/Report.cs", """
+            using System.Text;
+            namespace App;
+            public static class Report
+            {
+                public static string Render(string[] rows)
+                {
+                    var builder = new StringBuilder();
+                    builder.AppendLine("header");
+                    foreach (var row in rows) builder.AppendLine(row);
+                    builder.AppendLine("footer");
+                    builder.AppendLine();
+                    builder.Append("total");
+                    return builder.ToString();
+                }
+                public static string Line(string a) { var sb = new StringBuilder(); sb.AppendLine(a); sb.AppendLine(a); return sb.ToString(); }
+            }
+            """),
+        ("App/Widget.cs", """
+            namespace App;
+            /// <summary>A thing with a frobnication depth.</summary>
+            public sealed class Widget
+            {
+                /// <summary>How deep the widget frobnicates.</summary>
+                public int FrobnicationDepth { get; set; }
+                public void Frobnicate(int times) { }
+            }
+            """),
+        ("App/Tools/Frobnicator.cs", """
+            namespace Acme.Tools;
+            public static class Frobnicator { public static int Run() => 1; }
+            """),
+    ];
+
+    [Fact]
+    public void After_a_StringBuilder_dot_only_its_members_are_listed_and_the_one_this_repo_uses_most_comes_first()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        var list = repo.Complete("App/Use.cs", """
+            using System.Text;
+            namespace App;
+            class Use { string M() { var builder = new StringBuilder(); builder.$0
+            """);
+        Assert.Equal(SemanticContext.Member, list.Semantic);
+        Assert.Equal("AppendLine", list.Items[0].Text);
+        var members = typeof(System.Text.StringBuilder).GetMembers().Select(m => m.Name).ToHashSet();
+        Assert.All(list.Items, i => Assert.Contains(i.Text, members));
+        Assert.DoesNotContain(list.Items, i => i.Kind == TokenKind.Punctuation);
+        Assert.Equal(CandidateKind.Method, list.Items[0].Symbol!.Kind);
+        Assert.Contains("StringBuilder", list.Items[0].Symbol!.Describe());
+    }
+
+    [Fact]
+    public void A_member_the_training_never_saw_is_offered()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        Assert.False(repo.Engine.Model.Vocabulary.TryGetId("EnsureCapacity", out _));
+        var list = repo.Complete("App/Use.cs", """
+            using System.Text;
+            namespace App;
+            class Use { void M() { var builder = new StringBuilder(); builder.Ens$0
+            """);
+        Assert.Equal(["EnsureCapacity"], Texts(list));
+        Assert.True(list.Items[0].Probability > 0);
+        // Nothing typed: it is in the list too, below the names the model knows.
+        var all = repo.Complete("App/Use.cs", """
+            using System.Text;
+            namespace App;
+            class Use { void M() { var builder = new StringBuilder(); builder.$0
+            """, max: 200);
+        var texts = Texts(all);
+        Assert.Contains("EnsureCapacity", texts);
+        Assert.True(Array.IndexOf(texts, "AppendLine") < Array.IndexOf(texts, "EnsureCapacity"));
+    }
+
+    [Fact]
+    public void A_type_from_another_file_of_the_repository_is_offered_with_its_members()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        var types = repo.Complete("App/Use.cs", """
+            namespace App;
+            class Use { void M() { var w = new Wid$0
+            """);
+        Assert.Equal(SemanticContext.TypeOnly, types.Semantic);
+        Assert.Equal("Widget", types.Items[0].Text);
+        var members = repo.Complete("App/Use.cs", """
+            namespace App;
+            class Use { void M() { var w = new Widget(); w.$0
+            """);
+        Assert.Contains("FrobnicationDepth", Texts(members));
+        Assert.Contains("Frobnicate", Texts(members));
+        var depth = members.Items.First(i => i.Text == "FrobnicationDepth").Symbol!;
+        Assert.Equal(CandidateKind.Property, depth.Kind);
+        Assert.Contains("How deep the widget frobnicates.", repo.Workspace.Documentation(repo.Uri("App/Use.cs"), depth.SymbolId!));
+    }
+
+    [Fact]
+    public void An_unimported_type_comes_with_its_using_directive()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        var list = repo.Complete("App/Use.cs", """
+            using System.Text;
+
+            namespace App;
+            class Use { int M() => Frob$0
+            """);
+        var item = Assert.Single(list.Items, i => i.Text == "Frobnicator");
+        Assert.NotNull(item.Import);
+        Assert.Equal("using Acme.Tools;\n", item.Import!.Text);
+        Assert.Equal("using System.Text;\n".Length, item.Import.Offset);
+    }
+
+    [Fact]
+    public void Members_of_a_package_type_come_from_the_assemblies_project_assets_json_names()
+    {
+        using var repo = new FixtureRepo(false, BuilderRepo);
+        // A package on disk: a compiled assembly under a package folder, named by the assets file.
+        var lib = CSharpCompilation.Create("Fixture.Client",
+            [CSharpSyntaxTree.ParseText("namespace Fixture.Client { public class Connection { public void OpenChannel() { } public int RetryCount { get; set; } } }")],
+            [MetadataReference.CreateFromFile(typeof(object).Assembly.Location)], new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        using var ms = new MemoryStream();
+        Assert.True(lib.Emit(ms).Success);
+        repo.WriteBytes("packages/fixture.client/1.0.0/lib/net10.0/Fixture.Client.dll", ms.ToArray());
+        string folder = Path.Combine(repo.Root, "packages") + "/";
+        repo.Write("Client/Client.csproj", Csproj.Replace("</Project>", "<ItemGroup><PackageReference Include=\"Fixture.Client\" Version=\"1.0.0\" /></ItemGroup></Project>"));
+        repo.Write("Client/obj/project.assets.json", $$"""
+            { "version": 4,
+              "targets": { "net10.0": { "Fixture.Client/1.0.0": { "type": "package", "compile": { "lib/net10.0/Fixture.Client.dll": {} } },
+                                        "Evil/1.0.0": { "type": "package", "compile": { "../../../../etc/evil.dll": {}, "/etc/passwd.dll": {} } } } },
+              "libraries": { "Fixture.Client/1.0.0": { "path": "fixture.client/1.0.0" }, "Evil/1.0.0": { "path": "evil/1.0.0" } },
+              "packageFolders": { "{{folder.Replace("\\", "\\\\")}}": {} } }
+            """);
+        using var ws = new SemanticWorkspace(repo.Root);
+        repo.Engine.AttachSemantic(ws);
+        Assert.True(ws.Loaded.Wait(TimeSpan.FromSeconds(60)));
+        var list = repo.Complete("Client/Use.cs", """
+            using Fixture.Client;
+            class Use { void M() { var c = new Connection(); c.$0
+            """);
+        Assert.Equal(SemanticContext.Member, list.Semantic);
+        Assert.Contains("OpenChannel", Texts(list));
+        Assert.Contains("RetryCount", Texts(list));
+        Assert.DoesNotContain(ws.Warnings, w => w.Contains("passwd"));
+    }
+
+    [Fact]
+    public void When_the_receiver_does_not_bind_the_language_models_list_stays()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        var list = repo.Complete("App/Use.cs", """
+            namespace App;
+            class Use { void M() { undefinedThing.$0
+            """);
+        Assert.Null(list.Semantic);
+        Assert.NotEmpty(list.Items);
+        Assert.DoesNotContain(list.Items, i => i.Kind == TokenKind.Punctuation);
+    }
+
+    [Fact]
+    public void Statements_offer_locals_and_statement_keywords_and_no_names_of_other_scopes()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        var list = repo.Complete("App/Use.cs", """
+            namespace App;
+            class Use
+            {
+                void Other() { int otherLocal = 1; }
+                void M(int count)
+                {
+                    int total = count;
+                    if (total > 1) { }
+                    $0
+            """, max: 400);
+        var texts = Texts(list);
+        Assert.Equal(SemanticContext.Scope, list.Semantic);
+        Assert.Contains("total", texts);
+        Assert.Contains("count", texts);
+        Assert.Contains("else", texts);
+        Assert.Contains("return", texts);
+        Assert.DoesNotContain("otherLocal", texts);
+        Assert.DoesNotContain("catch", texts);
+        Assert.DoesNotContain(list.Items, i => i.Kind == TokenKind.Punctuation);
+    }
+
+    [Fact]
+    public void In_a_class_body_only_types_and_member_keywords_are_offered()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        var list = repo.Complete("App/Use.cs", """
+            namespace App;
+            class Use
+            {
+                private int _field;
+                public $0
+            """, max: 400);
+        var texts = Texts(list);
+        Assert.Equal(SemanticContext.TypeOnly, list.Semantic);
+        Assert.Contains("static", texts);
+        Assert.Contains("void", texts);
+        Assert.Contains("Widget", texts);
+        Assert.DoesNotContain("_field", texts);
+        Assert.DoesNotContain("if", texts);
+    }
+
+    [Fact]
+    public void Ghost_text_starts_with_a_legal_member()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        var uri = repo.Uri("App/Use.cs");
+        const string text = "using System.Text;\nnamespace App;\nclass Use { void M() { var builder = new StringBuilder(); builder.";
+        repo.Engine.Open(uri, text, 1);
+        var lines = repo.Engine.CompleteLine(uri, text.Length, 3);
+        Assert.NotEmpty(lines);
+        var members = typeof(System.Text.StringBuilder).GetMembers().Select(m => m.Name).ToHashSet();
+        Assert.All(lines, l => Assert.Contains(new string(l.Text.TakeWhile(char.IsLetterOrDigit).ToArray()), members));
+    }
+}
