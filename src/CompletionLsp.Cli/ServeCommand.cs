@@ -23,6 +23,7 @@ public static class ServeCommand
             ModelPath = model,
             StaticModelFactory = NeuralHook.Factory,
             InfillFactory = NeuralHook.InfillFactory,
+            SemanticFactory = (root, log) => new CompletionLsp.Semantic.SemanticWorkspace(root, null, log),
             EnableTestMethods = Environment.GetEnvironmentVariable("COMPLETION_LSP_TEST_METHODS") == "1",
         });
         return await server.RunAsync();

@@ -329,7 +329,7 @@ internal static class CandidateFinder
             _ when near != null && SymbolEqualityComparer.Default.Equals(s.ContainingType?.OriginalDefinition, near.OriginalDefinition) => 1,
             _ => 2,
         };
-        return new SemanticCandidate(name, kind.Value, null, import, SymbolIds.Of(s), proximity) { DetailFactory = () => Describe(s) };
+        return new SemanticCandidate(name, kind.Value, null, import, SymbolIds.Of(s), proximity) { DetailFactory = () => Describe(s), SignatureFactory = () => ShortSignature(s) };
     }
 
     private static CandidateKind? KindOf(ISymbol s) => s switch
@@ -359,6 +359,29 @@ internal static class CandidateFinder
         .WithMemberOptions(SymbolDisplayMemberOptions.IncludeParameters | SymbolDisplayMemberOptions.IncludeType | SymbolDisplayMemberOptions.IncludeRef)
         .WithParameterOptions(SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeName | SymbolDisplayParameterOptions.IncludeParamsRefOut | SymbolDisplayParameterOptions.IncludeDefaultValue)
         .WithMiscellaneousOptions(SymbolDisplayFormat.MinimallyQualifiedFormat.MiscellaneousOptions | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    private static string Short(ITypeSymbol t) => t.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+
+    /// <summary>The short form shown beside a name in the list.</summary>
+    internal static string? ShortSignature(ISymbol s)
+    {
+        try
+        {
+            return s switch
+            {
+                IMethodSymbol m => "(" + string.Join(", ", m.Parameters.Select(p => $"{Short(p.Type)} {p.Name}")) + ")",
+                IPropertySymbol p => ": " + Short(p.Type),
+                IFieldSymbol f => ": " + Short(f.Type),
+                IEventSymbol e => ": " + Short(e.Type),
+                ILocalSymbol l => ": " + Short(l.Type),
+                IParameterSymbol p => ": " + Short(p.Type),
+                IAliasSymbol a => " = " + a.Target.ToDisplayString(),
+                INamedTypeSymbol t when t.ContainingNamespace is { IsGlobalNamespace: false } ns => " " + ns.ToDisplayString(),
+                _ => null,
+            };
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException) { return null; }
+    }
 
     /// <summary>The signature or type of a symbol, as an item's detail.</summary>
     internal static string? Describe(ISymbol s)

@@ -48,6 +48,7 @@ public sealed class LspServer : IAsyncDisposable
         Register(new InlineCompletionHandler());
         Register(new ExecuteCommandHandler());
         Register(new DidChangeConfigurationHandler());
+        Register(new DidChangeWatchedFilesHandler());
         Register(new WorkDoneProgressCancelHandler());
         if (Context.Options.EnableTestMethods)
         {

@@ -19,6 +19,9 @@ public sealed record ServerOptions
     public Func<ModelBundle, ILanguageModel>? StaticModelFactory { get; init; }
     /// <summary>Builds a bundle's bidirectional re-ranker, if it has one (null: none).</summary>
     public Func<ModelBundle, IInfillScorer?>? InfillFactory { get; init; }
+    /// <summary>Builds the semantic oracle for a workspace folder (Roslyn, plugged in by the CLI); null: none.
+    /// Arguments: the folder (null without one) and a log line writer.</summary>
+    public Func<string?, Action<string>, ISemanticOracle>? SemanticFactory { get; init; }
     /// <summary>Exit when the client process named in initialize's processId is gone.</summary>
     public bool WatchParentProcess { get; init; } = true;
     /// <summary>How often the model file's modification time is checked before requests.</summary>
@@ -74,6 +77,17 @@ public sealed class ServerContext
     {
         _settings = settings;
         Engine.Options = settings.ApplyTo(Engine.Options);
+        if (State == LifecycleState.Initialized) UpdateSemantic();
+    }
+
+    /// <summary>Starts the semantic oracle (it loads the workspace in the background) or stops it, as the setting says.</summary>
+    internal void UpdateSemantic()
+    {
+        bool want = Settings.SemanticEnable && Options.SemanticFactory != null;
+        if (want == (Engine.Semantic != null)) return;
+        if (!want) { Engine.AttachSemantic(null); Log.Info("semantic: off"); return; }
+        try { Engine.AttachSemantic(Options.SemanticFactory!(WorkspaceRoot, m => Log.Info(m))); }
+        catch (Exception e) { Log.Warn($"semantic: could not start ({e.GetType().Name}: {e.Message}); completion uses the language model alone"); }
     }
 
     /// <summary>--model, else the modelPath setting (relative to the workspace), else &lt;workspace&gt;/.completion-lsp/model.
@@ -141,6 +155,32 @@ public sealed class ServerContext
         }
         Notify(CompletionLspMethods.Status, status);
         foreach (var p in problems) OfferTraining(p);
+        RegisterFileWatchers();
+    }
+
+    /// <summary>Asks the client to report changes of C# and project files on disk (workspace/didChangeWatchedFiles),
+    /// where it can register that dynamically; clients that watch on their own (the VS Code extension) send them anyway.</summary>
+    private async void RegisterFileWatchers()
+    {
+        if (Client.Workspace?.DidChangeWatchedFiles?.DynamicRegistration != true || Options.SemanticFactory == null) return;
+        try
+        {
+            await RequestAsync<object>(Methods.RegisterCapability, new RegistrationParams
+            {
+                Registrations =
+                [
+                    new Registration
+                    {
+                        Id = "completion-lsp-watched-files", Method = Methods.DidChangeWatchedFiles,
+                        RegisterOptions = new DidChangeWatchedFilesRegistrationOptions
+                        {
+                            Watchers = [new() { GlobPattern = "**/*.cs" }, new() { GlobPattern = "**/*.csproj" }, new() { GlobPattern = "**/*.props" }, new() { GlobPattern = "**/project.assets.json" }],
+                        },
+                    },
+                ],
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) { Log.Debug($"the client did not register file watchers: {e.Message}"); }
     }
 
     private void ReportModelProblem(string message)

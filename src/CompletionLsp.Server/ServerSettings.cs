@@ -25,6 +25,8 @@ public sealed record ServerSettings
     public string Device { get; init; } = "auto";
     /// <summary>False in an editor's restricted mode: nothing in the workspace is loaded but the documents' text.</summary>
     public bool WorkspaceTrusted { get; init; } = true;
+    /// <summary>Roslyn as the semantic oracle: only legal names in the list (completionLsp.semantic.enable).</summary>
+    public bool SemanticEnable { get; init; } = true;
 
     /// <summary>The "completionLsp" object inside <paramref name="settings"/>, or the object itself when it holds our keys directly.</summary>
     public static JsonElement? FindSection(JsonElement? settings)
@@ -32,7 +34,7 @@ public sealed record ServerSettings
         if (settings is not { ValueKind: JsonValueKind.Object } s) return null;
         if (s.TryGetProperty(Section, out var inner)) return inner.ValueKind == JsonValueKind.Object ? inner : null;
         foreach (var p in s.EnumerateObject())
-            if (p.Name is "modelPath" or "models" or "maxItems" or "enable" or "inline" or "device" or "workspaceTrusted") return s;
+            if (p.Name is "modelPath" or "models" or "maxItems" or "enable" or "inline" or "device" or "workspaceTrusted" or "semantic") return s;
         return null;
     }
 
@@ -80,6 +82,22 @@ public sealed record ServerSettings
                     if (v.ValueKind == JsonValueKind.String && v.GetString() is "auto" or "cpu" or "cuda") s = s with { Device = v.GetString()! };
                     else problems.Add($"completionLsp.device should be auto, cpu or cuda, not {v.GetRawText()}");
                     break;
+                case "semantic":
+                    if (v.ValueKind == JsonValueKind.Object)
+                    {
+                        foreach (var q in v.EnumerateObject())
+                        {
+                            if (q.Name == "enable" && q.Value.ValueKind is JsonValueKind.True or JsonValueKind.False) s = s with { SemanticEnable = q.Value.GetBoolean() };
+                            else if (q.Name == "enable") problems.Add("completionLsp.semantic.enable should be true or false");
+                            else problems.Add($"unknown setting completionLsp.semantic.{q.Name}");
+                        }
+                    }
+                    else problems.Add("completionLsp.semantic should be an object");
+                    break;
+                case "semantic.enable":
+                    if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) s = s with { SemanticEnable = v.GetBoolean() };
+                    else problems.Add("completionLsp.semantic.enable should be true or false");
+                    break;
                 case "workspaceTrusted":
                     if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) s = s with { WorkspaceTrusted = v.GetBoolean() };
                     else problems.Add("completionLsp.workspaceTrusted should be true or false");
@@ -120,9 +138,10 @@ public sealed record ServerSettings
         MaxItems = MaxItems,
         UseDocumentCache = UsesModel("cache") || UsesModel("documentCache"),
         UseRecentFilesCache = UsesModel("cache") || UsesModel("recentFilesCache"),
+        UseSemantic = SemanticEnable,
         Line = options.Line with { MinProbability = InlineMinProbability },
     };
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"enable={Enable}, models=[{string.Join(",", Models)}], maxItems={MaxItems}, inline.enable={InlineEnable}, inline.minProbability={InlineMinProbability}, device={Device}, workspaceTrusted={WorkspaceTrusted}, modelPath={ModelPath ?? "(default)"}");
+        $"enable={Enable}, models=[{string.Join(",", Models)}], maxItems={MaxItems}, inline.enable={InlineEnable}, inline.minProbability={InlineMinProbability}, device={Device}, semantic.enable={SemanticEnable}, workspaceTrusted={WorkspaceTrusted}, modelPath={ModelPath ?? "(default)"}");
 }

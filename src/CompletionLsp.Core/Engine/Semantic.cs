@@ -16,6 +16,10 @@ public sealed record SemanticCandidate(string Name, CandidateKind Kind, string? 
     public Func<string?>? DetailFactory { get; init; }
 
     public string? Describe() => Detail ?? DetailFactory?.Invoke();
+
+    /// <summary>What an editor shows right after the name: "(int capacity)" for a method, ": int" for a value, the
+    /// namespace for a type.</summary>
+    public Func<string?>? SignatureFactory { get; init; }
 }
 
 /// <summary>What the code at the caret admits.</summary>

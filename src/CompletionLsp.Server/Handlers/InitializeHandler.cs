@@ -34,6 +34,7 @@ public sealed class InitializeHandler : RequestHandler<InitializeParams, Initial
 
         ctx.State = LifecycleState.Initialized;
         _ = ctx.Models.SetPathAsync(ctx.ResolveModelPath());
+        ctx.UpdateSemantic();
         if (p.ProcessId is int pid && ctx.Options.WatchParentProcess) WatchParent(pid, ctx);
 
         bool labelDetails = p.Capabilities.TextDocument?.Completion?.CompletionItem?.LabelDetailsSupport == true;
@@ -49,7 +50,8 @@ public sealed class InitializeHandler : RequestHandler<InitializeParams, Initial
                 CompletionProvider = new CompletionOptions
                 {
                     TriggerCharacters = ["."],
-                    ResolveProvider = false,
+                    // Documentation of an item comes on resolve (from the semantic model).
+                    ResolveProvider = true,
                     CompletionItem = labelDetails ? new CompletionOptionsCompletionItem { LabelDetailsSupport = true } : null,
                 },
                 InlineCompletionProvider = new InlineCompletionOptions(),

@@ -54,7 +54,16 @@ public sealed record CompletionItem
     public TextEdit? TextEdit { get; init; }
     public bool? Preselect { get; init; }
     public string[]? CommitCharacters { get; init; }
+    public TextEdit[]? AdditionalTextEdits { get; init; }
+    /// <summary>string | MarkupContent: filled in by completionItem/resolve.</summary>
+    public MarkupContent? Documentation { get; init; }
     public JsonElement? Data { get; init; }
+}
+
+public sealed record MarkupContent
+{
+    public string Kind { get; init; } = "markdown";
+    public required string Value { get; init; }
 }
 
 public sealed record CompletionItemLabelDetails

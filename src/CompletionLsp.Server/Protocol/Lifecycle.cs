@@ -60,6 +60,12 @@ public sealed record WorkspaceClientCapabilities
 {
     public bool? Configuration { get; init; }
     public bool? WorkspaceFolders { get; init; }
+    public DynamicRegistrationCapability? DidChangeWatchedFiles { get; init; }
+}
+
+public sealed record DynamicRegistrationCapability
+{
+    public bool? DynamicRegistration { get; init; }
 }
 
 public sealed record TextDocumentClientCapabilities

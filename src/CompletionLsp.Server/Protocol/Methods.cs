@@ -22,6 +22,8 @@ public static class Methods
 
     public const string ExecuteCommand = "workspace/executeCommand";
     public const string DidChangeConfiguration = "workspace/didChangeConfiguration";
+    public const string DidChangeWatchedFiles = "workspace/didChangeWatchedFiles";
+    public const string RegisterCapability = "client/registerCapability";
 
     public const string LogMessage = "window/logMessage";
     public const string ShowMessage = "window/showMessage";
