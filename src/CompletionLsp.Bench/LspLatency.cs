@@ -19,7 +19,7 @@ public static class LspLatency
     {
         string? corpus = null, model = null, server = null;
         int perFile = 20, maxFiles = int.MaxValue, seed = 1, warmup = 50;
-        bool infill = false;
+        bool infill = false, semantic = true;
         for (int i = 0; i < argv.Length; i++)
         {
             string Next() => i + 1 < argv.Length ? argv[++i] : throw new ArgumentException($"{argv[i]} needs a value");
@@ -32,6 +32,7 @@ public static class LspLatency
                 case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--infill": infill = true; break;
+                case "--semantic": semantic = Next() switch { "on" => true, "off" => false, var v => throw new ArgumentException($"--semantic is on or off, not {v}") }; break;
                 default:
                     if (argv[i].StartsWith('-') || corpus != null) throw new ArgumentException($"unexpected argument '{argv[i]}'");
                     corpus = argv[i];
@@ -55,6 +56,7 @@ public static class LspLatency
             processId = Environment.ProcessId,
             rootUri = new Uri(root).AbsoluteUri,
             capabilities = new { textDocument = new { completion = new { completionItem = new { labelDetailsSupport = true } } } },
+            initializationOptions = new { completionLsp = new { semantic = new { enable = semantic } } },
         });
         double ready = Stopwatch.GetElapsedTime(lsp.Started).TotalMilliseconds;
         lsp.Notify("initialized", new { });
@@ -82,9 +84,31 @@ public static class LspLatency
             status = await lsp.WaitForNotification("completionLsp/status", p => p.GetProperty("state").GetString() is "loaded" or "error", TimeSpan.FromMinutes(2));
         double loaded = Stopwatch.GetElapsedTime(lsp.Started).TotalMilliseconds;
         Console.WriteLine($"ready        {ready:F0} ms from process start to the initialize response; model {status.GetProperty("state").GetString()} after {loaded:F0} ms");
+        if (semantic)
+        {
+            // The semantic model loads in the background: when does it answer (measured from process start)?
+            // The first file is opened so that its project's compilation warms up, as an editor's first file does.
+            if (files.Count > 0)
+                lsp.Notify("textDocument/didOpen", new { textDocument = new { uri = new Uri(Path.Combine(root, files[0].f.RelativePath)).AbsoluteUri, languageId = "csharp", version = 1, text = files[0].Text } });
+            double semanticReady = double.NaN;
+            for (int i = 0; i < 3000; i++)
+            {
+                var (mi, _) = await lsp.Request("workspace/executeCommand", new { command = "completionLsp.modelInfo" });
+                if (mi.GetProperty("result").TryGetProperty("semantic", out var si) && si.ValueKind == JsonValueKind.Object && si.GetProperty("ready").GetBoolean())
+                {
+                    semanticReady = Stopwatch.GetElapsedTime(lsp.Started).TotalMilliseconds;
+                    Console.WriteLine($"semantic     ready {semanticReady:F0} ms after process start ({si.GetProperty("projects").GetInt32()} projects, {si.GetProperty("documents").GetInt32()} files); RSS then {Rss(lsp.Pid, "VmRSS")} MiB");
+                    break;
+                }
+                await Task.Delay(100);
+            }
+            if (double.IsNaN(semanticReady)) Console.WriteLine("semantic     NOT ready after 5 minutes");
+            if (files.Count > 0) lsp.Notify("textDocument/didClose", new { textDocument = new { uri = new Uri(Path.Combine(root, files[0].f.RelativePath)).AbsoluteUri } });
+        }
 
         var rng = new Random(seed);
         var samples = new List<Sample>();
+        int semanticLists = 0, lists = 0;
         var opens = new List<double>();
         int version = 1, warm = 0;
         var sw = Stopwatch.StartNew();
@@ -134,7 +158,15 @@ public static class LspLatency
                 }
                 int caret = start + typed;
                 var position = Position(text, caret);
-                var (_, completionMs) = await lsp.Request("textDocument/completion", new { textDocument = new { uri }, position });
+                var (completion, completionMs) = await lsp.Request("textDocument/completion", new { textDocument = new { uri }, position });
+                if (counted)
+                {
+                    lists++;
+                    // Items the semantic model vouched for carry a signature in labelDetails.detail.
+                    if (completion.TryGetProperty("result", out var res) && res.ValueKind == JsonValueKind.Object && res.TryGetProperty("items", out var its)
+                        && its.EnumerateArray().Any(it => it.TryGetProperty("labelDetails", out var ld) && ld.TryGetProperty("detail", out var dt) && dt.ValueKind == JsonValueKind.String))
+                        semanticLists++;
+                }
                 double completionServer = ServerTime("textDocument/completion");
                 var (_, inlineMs) = await lsp.Request("textDocument/inlineCompletion", new
                 {
@@ -152,10 +184,12 @@ public static class LspLatency
             lsp.Notify("textDocument/didClose", new { textDocument = new { uri } });
         }
         var (info, _) = await lsp.Request("workspace/executeCommand", new { command = "completionLsp.modelInfo" });
+        string peak = Rss(lsp.Pid, "VmHWM"), rssEnd = Rss(lsp.Pid, "VmRSS");
         int exit = await lsp.ShutdownAsync();
 
         Console.WriteLine($"measured     {samples.Count} keystroke samples in {sw.Elapsed.TotalSeconds:F1} s ({warmup} warm-up samples not counted); server exit code {exit}");
         Console.WriteLine($"model        {info.GetProperty("result").GetRawText()}");
+        Console.WriteLine($"memory       server peak RSS {peak} MiB, at the end {rssEnd} MiB; semantic items in {semanticLists} of {lists} completion lists");
         Console.WriteLine();
         Console.WriteLine("textDocument/completion (request written -> response read)");
         Console.WriteLine(Stats.Line("all files", samples.Select(s => s.CompletionMs)));
@@ -176,6 +210,19 @@ public static class LspLatency
                           $"inline p99 {Stats.Percentile(il, 99):F2} ms (target < 50): {(Stats.Percentile(il, 99) < 50 ? "met" : "NOT met")}");
         if (exit != 0) Console.Error.WriteLine(lsp.Stderr.ToString());
         return 0;
+    }
+
+    /// <summary>A field of /proc/PID/status in MiB ("?" where it cannot be read).</summary>
+    private static string Rss(int pid, string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                    return (long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0).ToString("F0", CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { }
+        return "?";
     }
 
     private static int LineEnd(string text, int from)

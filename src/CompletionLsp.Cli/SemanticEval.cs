@@ -47,6 +47,15 @@ public static class SemanticEval
             foreach (var (k, byKind) in byK.OrderBy(x => x.Key))
                 foreach (var (kind, m) in byKind.OrderBy(x => x.Key == "all" ? "" : x.Key))
                     Console.WriteLine($"{name,-9} {k,2} {kind,-20} {m.Positions,6} {m.Hit1Rate,7:P1} {m.Hit5Rate,7:P1} {m.Mrr,6:F3} {m.Top5Legality,8:P1} {m.Punctuation,6} {m.LegalMissingRate,8:P1}");
+        foreach (var (name, byK) in r.Metrics)
+            foreach (var (k, byKind) in byK.OrderBy(x => x.Key))
+                if (byKind.TryGetValue("all", out var m) && m.LatenciesMs.Count > 0)
+                {
+                    var l = m.LatenciesMs.OrderBy(x => x).ToList();
+                    double Q(double q) => l[Math.Min(l.Count - 1, (int)(q * l.Count))];
+                    Console.WriteLine($"latency {name,-9} K={k}: median {Q(0.5):F2} ms, p90 {Q(0.9):F2} ms, p99 {Q(0.99):F2} ms (in-process, the oracle awaited without a budget)");
+                }
+        Console.WriteLine($"semantic queries: {workspace.SpeculativeQueries} from the warm snapshot, {workspace.FreshQueries} from a fresh compilation");
         return 0;
     }
 }

@@ -13,9 +13,13 @@ namespace CompletionLsp.Semantic;
 /// </summary>
 internal static class CandidateFinder
 {
-    public static SemanticCandidates? Find(SemanticModel model, int position, CancellationToken ct)
+    public static SemanticCandidates? Find(SemanticModel model, int position, CancellationToken ct) =>
+        Find(model.SyntaxTree.GetRoot(ct), position, new Binding(model), ct);
+
+    /// <param name="root">The syntax of the text being completed.</param>
+    /// <param name="model">Its semantics: its own model, or a warm one of an earlier text (speculative).</param>
+    public static SemanticCandidates? Find(SyntaxNode root, int position, Binding model, CancellationToken ct)
     {
-        var root = model.SyntaxTree.GetRoot(ct);
         var prev = TokenBefore(root, position);
         // At the end of the text (the code below the caret is not written yet) Roslyn looks names up in the scope of
         // the end-of-file token, the compilation unit: look them up inside the token before the caret instead.
@@ -23,7 +27,7 @@ internal static class CandidateFinder
         var trivia = root.FindTrivia(Math.Max(0, position - 1));
         if (trivia.IsKind(SyntaxKind.DisabledTextTrivia) || trivia.IsDirective) return null;
         int at = position;
-        if (prev.RawKind != 0 && root.FindToken(position).IsKind(SyntaxKind.EndOfFileToken))
+        if (model.Speculative == null && prev.RawKind != 0 && root.FindToken(position).IsKind(SyntaxKind.EndOfFileToken))
             at = Math.Max(prev.SpanStart, prev.Span.End - 1);
         var (importAt, newline) = ImportInsertPoint(root);
         SemanticCandidates Make(SemanticContext c, IReadOnlyList<SemanticCandidate> items, IReadOnlyCollection<string> kw) =>
@@ -82,7 +86,7 @@ internal static class CandidateFinder
 
     /// <summary>Where a lambda's parameter list may begin or go on: '(' or ',' of a parenthesized expression or tuple,
     /// or of an argument list whose method takes a delegate.</summary>
-    private static bool MayStartLambda(SemanticModel model, SyntaxToken prev, CancellationToken ct)
+    private static bool MayStartLambda(Binding model, SyntaxToken prev, CancellationToken ct)
     {
         if (!prev.IsKind(SyntaxKind.OpenParenToken) && !prev.IsKind(SyntaxKind.CommaToken)) return false;
         switch (prev.Parent)
@@ -149,7 +153,7 @@ internal static class CandidateFinder
     internal sealed record ExpressionOrType(SyntaxNode Node, bool Pointer, bool Conditional = false);
 
     /// <summary>The receiver's accessible members, or null when it does not bind to a namespace or a real type.</summary>
-    private static List<SemanticCandidate>? Members(SemanticModel model, int position, ExpressionOrType receiver, CancellationToken ct)
+    private static List<SemanticCandidate>? Members(Binding model, int position, ExpressionOrType receiver, CancellationToken ct)
     {
         var node = receiver.Node;
         var info = model.GetSymbolInfo(node, ct);
@@ -187,10 +191,10 @@ internal static class CandidateFinder
         && !SymbolEqualityComparer.Default.Equals(c, through);
 
     /// <summary>The "Color Color" case: a name that binds to a type and is also a value of that type in scope.</summary>
-    private static bool IsValueToo(SemanticModel model, SyntaxNode node, ITypeSymbol type, CancellationToken ct)
+    private static bool IsValueToo(Binding model, SyntaxNode node, ITypeSymbol type, CancellationToken ct)
     {
         if (node is not IdentifierNameSyntax id) return false;
-        foreach (var s in model.LookupSymbols(node.SpanStart, name: id.Identifier.ValueText))
+        foreach (var s in model.LookupSymbols(node.SpanStart, null, id.Identifier.ValueText))
         {
             ITypeSymbol? t = s switch { ILocalSymbol l => l.Type, IParameterSymbol p => p.Type, IFieldSymbol f => f.Type, IPropertySymbol pr => pr.Type, _ => null };
             if (t != null && SymbolEqualityComparer.Default.Equals(t, type)) return true;
@@ -198,7 +202,7 @@ internal static class CandidateFinder
         return false;
     }
 
-    private static List<SemanticCandidate> Scope(SemanticModel model, int position, SyntaxToken prev, CancellationToken ct)
+    private static List<SemanticCandidate> Scope(Binding model, int position, SyntaxToken prev, CancellationToken ct)
     {
         var enclosing = model.GetEnclosingSymbol(position, ct);
         var enclosingType = enclosing as INamedTypeSymbol ?? enclosing?.ContainingType;
@@ -229,7 +233,7 @@ internal static class CandidateFinder
     }
 
     /// <summary>Inside an argument list: the parameter names of the methods being called (named arguments).</summary>
-    private static void AddNamedArguments(SemanticModel model, SyntaxToken prev, List<SemanticCandidate> list, CancellationToken ct)
+    private static void AddNamedArguments(Binding model, SyntaxToken prev, List<SemanticCandidate> list, CancellationToken ct)
     {
         if (!prev.IsKind(SyntaxKind.OpenParenToken) && !prev.IsKind(SyntaxKind.CommaToken)) return;
         if (prev.Parent is not BaseArgumentListSyntax args || args.Parent == null) return;
@@ -241,7 +245,7 @@ internal static class CandidateFinder
     }
 
     /// <summary>The methods (every overload) or constructors an argument list may belong to.</summary>
-    private static IEnumerable<IMethodSymbol> Callees(SemanticModel model, SyntaxNode call, CancellationToken ct)
+    private static IEnumerable<IMethodSymbol> Callees(Binding model, SyntaxNode call, CancellationToken ct)
     {
         switch (call)
         {
@@ -258,7 +262,7 @@ internal static class CandidateFinder
     }
 
     /// <summary>In an object initializer: the created type's settable members.</summary>
-    private static void AddInitializerMembers(SemanticModel model, int position, SyntaxToken prev, List<SemanticCandidate> list, CancellationToken ct)
+    private static void AddInitializerMembers(Binding model, int position, SyntaxToken prev, List<SemanticCandidate> list, CancellationToken ct)
     {
         if (!prev.IsKind(SyntaxKind.OpenBraceToken) && !prev.IsKind(SyntaxKind.CommaToken)) return;
         if (prev.Parent is not InitializerExpressionSyntax init || init.Parent is not BaseObjectCreationExpressionSyntax creation) return;
@@ -272,10 +276,10 @@ internal static class CandidateFinder
         }
     }
 
-    private static List<SemanticCandidate> Types(SemanticModel model, int position, CancellationToken ct) =>
+    private static List<SemanticCandidate> Types(Binding model, int position, CancellationToken ct) =>
         Distinct(model.LookupNamespacesAndTypes(position).Where(s => s.CanBeReferencedByName).Select(s => ToCandidate(s, null, null)));
 
-    private static List<SemanticCandidate> Attributes(SemanticModel model, int position, CancellationToken ct)
+    private static List<SemanticCandidate> Attributes(Binding model, int position, CancellationToken ct)
     {
         var list = new List<SemanticCandidate>();
         foreach (var s in model.LookupNamespacesAndTypes(position))
@@ -444,7 +448,7 @@ internal static class CandidateFinder
     }
 
     /// <summary>The node that ends at <paramref name="prev"/> is a type (or <c>var</c>): a declaration's name comes next.</summary>
-    private static bool EndsType(SemanticModel model, SyntaxToken prev, CancellationToken ct)
+    private static bool EndsType(Binding model, SyntaxToken prev, CancellationToken ct)
     {
         if (prev.Kind() is not (SyntaxKind.IdentifierToken or SyntaxKind.GreaterThanToken or SyntaxKind.CloseBracketToken or SyntaxKind.QuestionToken or SyntaxKind.AsteriskToken)
             && !SyntaxFacts.IsPredefinedType(prev.Kind())) return false;

@@ -5,6 +5,7 @@ using CompletionLsp.Core.Engine;
 using CompletionLsp.Semantic.Projects;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Host.Mef;
 using Microsoft.CodeAnalysis.Text;
 
@@ -41,7 +42,24 @@ public sealed class SemanticWorkspace : ISemanticOracle
     private volatile bool _ready;
     private readonly Dictionary<string, DocumentId> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProjectId> _projectByDir = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (DocumentId Id, SourceText Text, DocumentId? Before)> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpenDoc> _open = new(StringComparer.Ordinal);
+
+    /// <summary>An open document: its current text, and the last snapshot whose semantic model is warm (see <see cref="Binding"/>).</summary>
+    private sealed class OpenDoc(DocumentId id, SourceText text, DocumentId? before)
+    {
+        public DocumentId Id { get; } = id;
+        public SourceText Text { get; set; } = text;
+        /// <summary>The workspace's own document (a file on disk) this one stands for, or null (a document the editor added).</summary>
+        public DocumentId? Before { get; } = before;
+        public Warm? Base { get; set; }
+        public long Stamp { get; set; }
+        public int LastEdit { get; set; }
+    }
+
+    private sealed record Warm(SourceText Text, SemanticModel Model);
+
+    /// <summary>How long after the last edit the warm snapshot of a document is refreshed.</summary>
+    public static readonly TimeSpan RefreshDelay = TimeSpan.FromMilliseconds(250);
     private readonly Dictionary<string, SourceText> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Query> _queries = new(StringComparer.Ordinal);
     private readonly Dictionary<ProjectId, UnimportedIndex> _unimported = new();
@@ -73,6 +91,7 @@ public sealed class SemanticWorkspace : ISemanticOracle
     public int ProjectCount { get { lock (_gate) return _solution.ProjectIds.Count; } }
     public int DocumentCount { get { lock (_gate) return _byPath.Count; } }
     public IReadOnlyList<string> Warnings => _warnings;
+    public SemanticInfo Info => new(_ready, ReadyAfterMs, ProjectCount, DocumentCount, _warnings.Count);
     private readonly List<string> _warnings = new();
 
     // ---- loading ----
@@ -266,14 +285,15 @@ public sealed class SemanticWorkspace : ISemanticOracle
         if (_open.TryGetValue(uri, out var existing))
         {
             _solution = _solution.WithDocumentText(existing.Id, text, PreservationMode.PreserveIdentity);
-            _open[uri] = (existing.Id, text, existing.Before);
+            existing.Text = text;
+            existing.Base = null;
             return;
         }
         var path = PathOf(uri);
         if (path != null && _byPath.TryGetValue(path, out var id) && _solution.GetDocument(id) != null)
         {
             _solution = _solution.WithDocumentText(id, text, PreservationMode.PreserveIdentity);
-            _open[uri] = (id, text, id);
+            _open[uri] = new OpenDoc(id, text, id);
         }
         else
         {
@@ -282,7 +302,7 @@ public sealed class SemanticWorkspace : ISemanticOracle
             var did = DocumentId.CreateNewId(pid, uri);
             _solution = _solution.AddDocument(DocumentInfo.Create(did, path != null ? Path.GetFileName(path) : uri,
                 loader: TextLoader.From(TextAndVersion.Create(text, VersionStamp.Create())), filePath: path));
-            _open[uri] = (did, text, null);
+            _open[uri] = new OpenDoc(did, text, null);
         }
         WarmUp(_open[uri].Id.ProjectId);
     }
@@ -298,8 +318,11 @@ public sealed class SemanticWorkspace : ISemanticOracle
             }
             if (!_open.TryGetValue(uri, out var d)) return;
             var text = Apply(d.Text, start, oldLength, newText);
-            _open[uri] = (d.Id, text, d.Before);
+            d.Text = text;
+            d.LastEdit = start + newText.Length;
+            long stamp = ++d.Stamp;
             _solution = _solution.WithDocumentText(d.Id, text, PreservationMode.PreserveIdentity);
+            ScheduleRefresh(uri, d, stamp);
             // A query's answer stays good while edits stay at or after its word (the word being typed).
             if (_queries.TryGetValue(uri, out var q) && start < q.WordStart) _queries.Remove(uri);
         }
@@ -381,7 +404,7 @@ public sealed class SemanticWorkspace : ISemanticOracle
     {
         var project = pid != null ? _solution.GetProject(pid) : _solution.Projects.OrderByDescending(p => p.DocumentIds.Count).FirstOrDefault();
         if (project == null || !_warming.Add(project.Id)) { if (project == null) MarkReady(); return; }
-        var docId = _open.Values.FirstOrDefault(o => o.Id.ProjectId == project.Id).Id ?? project.DocumentIds.FirstOrDefault();
+        var docId = _open.Values.FirstOrDefault(o => o.Id.ProjectId == project.Id)?.Id ?? project.DocumentIds.FirstOrDefault();
         var ct = _dispose.Token;
         _ = Task.Run(async () =>
         {
@@ -408,6 +431,35 @@ public sealed class SemanticWorkspace : ISemanticOracle
         _ready = true;
     }
 
+    /// <summary>Once typing pauses, the document's current snapshot becomes the warm one (compiled, its member bound at the edit).</summary>
+    private void ScheduleRefresh(string uri, OpenDoc d, long stamp)
+    {
+        var token = _dispose.Token;
+        _ = Task.Delay(RefreshDelay, token).ContinueWith(_ =>
+        {
+            Document? doc;
+            SourceText text;
+            int at;
+            lock (_gate)
+            {
+                if (d.Stamp != stamp || !_open.TryGetValue(uri, out var cur) || cur != d) return;
+                doc = _solution.GetDocument(d.Id);
+                text = d.Text;
+                at = Math.Clamp(d.LastEdit, 0, text.Length);
+            }
+            if (doc == null) return;
+            try
+            {
+                var model = doc.GetSemanticModelAsync(token).GetAwaiter().GetResult();
+                if (model == null) return;
+                model.LookupSymbols(Math.Max(0, at - 1)); // binds the member being edited
+                lock (_gate) if (d.Base == null || d.Base.Text != text) d.Base = new Warm(text, model);
+            }
+            catch (OperationCanceledException) { }
+            catch (Exception e) { Warn($"semantic: refreshing {uri} failed ({e.GetType().Name}: {e.Message})"); }
+        }, token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    }
+
     public SemanticCandidates? Candidates(string uri, int wordStart, TimeSpan budget, CancellationToken ct = default)
     {
         Query? q;
@@ -421,11 +473,13 @@ public sealed class SemanticWorkspace : ISemanticOracle
                 if (doc == null) return null;
                 _unimported.TryGetValue(d.Id.ProjectId, out var index);
                 int at = Math.Clamp(wordStart, 0, d.Text.Length);
+                var text = d.Text;
+                var warm = d.Base;
                 _inFlight++;
                 var token = _dispose.Token;
                 q = new Query(wordStart, Task.Run(() =>
                 {
-                    try { return Compute(doc, at, index, token); }
+                    try { return Compute(d, doc, text, warm, at, index, token); }
                     finally { lock (_gate) _inFlight--; }
                 }, token));
                 _queries[uri] = q;
@@ -444,11 +498,28 @@ public sealed class SemanticWorkspace : ISemanticOracle
         }
     }
 
-    private SemanticCandidates? Compute(Document doc, int position, UnimportedIndex? index, CancellationToken ct)
+    /// <summary>Counts of queries answered from the warm snapshot (speculatively or as it is) and from a fresh compilation.</summary>
+    public int SpeculativeQueries => _speculative;
+    public int FreshQueries => _fresh;
+    private int _speculative, _fresh;
+
+    private SemanticCandidates? Compute(OpenDoc d, Document doc, SourceText text, Warm? warm, int position, UnimportedIndex? index, CancellationToken ct)
     {
-        var model = doc.GetSemanticModelAsync(ct).GetAwaiter().GetResult();
-        if (model == null) return null;
-        var result = CandidateFinder.Find(model, position, ct);
+        SemanticCandidates? result = null;
+        bool done = false;
+        if (warm != null)
+        {
+            done = TrySpeculative(doc, text, warm, position, ct, out result);
+            if (done) Interlocked.Increment(ref _speculative);
+        }
+        if (!done)
+        {
+            var model = doc.GetSemanticModelAsync(ct).GetAwaiter().GetResult();
+            if (model == null) return null;
+            result = CandidateFinder.Find(model, position, ct);
+            Interlocked.Increment(ref _fresh);
+            lock (_gate) if (d.Text == text) d.Base = new Warm(text, model);
+        }
         if (result == null || result.Context is not (SemanticContext.Scope or SemanticContext.TypeOnly)) return result;
         if (index != null && result.Items.Count > 0)
         {
@@ -459,10 +530,70 @@ public sealed class SemanticWorkspace : ISemanticOracle
         lock (_incomplete) incomplete = _incomplete.Contains(doc.Project.Id);
         if (incomplete)
         {
-            var compilation = model.Compilation;
-            result = result with { MayBeUnresolved = name => !(index?.Contains(name) ?? false) && !compilation.ContainsSymbolsWithName(name, SymbolFilter.Type) };
+            var compilation = (warm?.Model.Compilation) ?? doc.Project.GetCompilationAsync(ct).GetAwaiter().GetResult();
+            if (compilation != null)
+                result = result with { MayBeUnresolved = name => !(index?.Contains(name) ?? false) && !compilation.ContainsSymbolsWithName(name, SymbolFilter.Type) };
         }
         return result;
+    }
+
+    private static bool IsMember(SyntaxNode n) => n is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax and not DelegateDeclarationSyntax;
+
+    /// <summary>
+    /// Answers from the warm snapshot when the text changed since only inside the member being completed: the
+    /// current syntax, bound speculatively at the last position before the first change. Names declared in the
+    /// changed part are added from the syntax. False when that does not hold, or the receiver does not bind there
+    /// (a local declared since): then a fresh compilation answers.
+    /// </summary>
+    private static bool TrySpeculative(Document doc, SourceText text, Warm warm, int position, CancellationToken ct, out SemanticCandidates? result)
+    {
+        result = null;
+        if (warm.Text == text) { result = CandidateFinder.Find(warm.Model, position, ct); return true; }
+        var ranges = text.GetChangeRanges(warm.Text);
+        if (ranges.Count == 0) { result = CandidateFinder.Find(warm.Model, position, ct); return true; }
+        if (ranges.Count == 1 && ranges[0].Span.Start == 0 && ranges[0].Span.Length == warm.Text.Length) return false; // unrelated texts
+        var root = doc.GetSyntaxRootAsync(ct).GetAwaiter().GetResult();
+        if (root == null) return false;
+        var prev = CandidateFinder.TokenBefore(root, position);
+        var member = prev.Parent?.AncestorsAndSelf().FirstOrDefault(IsMember);
+        if (member == null) return false;
+        // Changes before the member only move it; the first change inside it (before the caret) is where the warm
+        // text stops being this text. Offsets: (start in the current text, start in the warm text).
+        int shift = 0, p0 = -1, p0Warm = -1, memberWarm = -1;
+        foreach (var r in ranges.OrderBy(r => r.Span.Start))
+        {
+            int startNow = r.Span.Start + shift;
+            if (memberWarm < 0 && startNow >= member.SpanStart) memberWarm = member.SpanStart - shift;
+            if (startNow + r.NewLength <= member.SpanStart) { shift += r.NewLength - r.Span.Length; continue; }
+            if (startNow < member.SpanStart) return false; // a change across the member's start
+            if (startNow < position && p0 < 0) { p0 = startNow; p0Warm = r.Span.Start; }
+            shift += r.NewLength - r.Span.Length;
+        }
+        if (memberWarm < 0) memberWarm = member.SpanStart - shift;
+        if (p0 < 0) { p0 = position; p0Warm = position - (position >= member.SpanStart ? member.SpanStart - memberWarm : 0); }
+        if (p0Warm <= 0 || p0Warm > warm.Text.Length) return false;
+        var warmRoot = warm.Model.SyntaxTree.GetRoot(ct);
+        var before = CandidateFinder.TokenBefore(warmRoot, p0Warm);
+        var warmMember = before.Parent?.AncestorsAndSelf().FirstOrDefault(IsMember);
+        if (warmMember == null || warmMember.SpanStart != memberWarm || warmMember.RawKind != member.RawKind) return false;
+        int q = Math.Max(before.SpanStart, before.Span.End - 1);
+        result = CandidateFinder.Find(root, position, new Binding(warm.Model, q), ct);
+        if (result == null) return false;
+        if (result.Context == SemanticContext.Scope && result.Items.Count > 0)
+        {
+            // Locals declared since the warm snapshot, before the caret.
+            var declared = new List<SemanticCandidate>();
+            var seen = new HashSet<string>(result.Items.Select(i => i.Name), StringComparer.Ordinal);
+            foreach (var t in member.DescendantTokens(new TextSpan(p0, Math.Max(0, position - p0))))
+            {
+                if (!t.IsKind(SyntaxKind.IdentifierToken) || t.Span.End > position || t.SpanStart < p0) continue;
+                if (t.Parent is VariableDeclaratorSyntax or SingleVariableDesignationSyntax or ForEachStatementSyntax or CatchDeclarationSyntax or ParameterSyntax
+                    && seen.Add(t.ValueText))
+                    declared.Add(new SemanticCandidate(t.ValueText, CandidateKind.Local, $"{t.ValueText} (local)", null, null, 0));
+            }
+            if (declared.Count > 0) result = result with { Items = declared.Concat(result.Items).ToList() };
+        }
+        return true;
     }
 
     /// <summary>The current snapshot of an open document (for the reference completion list in eval).</summary>

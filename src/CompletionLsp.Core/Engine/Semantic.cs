@@ -22,6 +22,9 @@ public sealed record SemanticCandidate(string Name, CandidateKind Kind, string? 
     public Func<string?>? SignatureFactory { get; init; }
 }
 
+/// <summary>The state of the semantic oracle: ready or not, when it got ready, what it read.</summary>
+public sealed record SemanticInfo(bool Ready, double? ReadyAfterMs, int Projects, int Documents, int Warnings);
+
 /// <summary>What the code at the caret admits.</summary>
 public enum SemanticContext
 {
@@ -63,6 +66,9 @@ public interface ISemanticOracle : IDisposable
 {
     /// <summary>True once the semantic model of the workspace has loaded and answered a first query.</summary>
     bool IsReady { get; }
+
+    /// <summary>What it holds, for model info and status.</summary>
+    SemanticInfo Info { get; }
 
     void Open(string uri, string text);
     void Change(string uri, int start, int oldLength, string newText);

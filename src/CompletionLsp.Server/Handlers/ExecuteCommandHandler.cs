@@ -14,7 +14,8 @@ public sealed class ExecuteCommandHandler : RequestHandler<ExecuteCommandParams,
         switch (p.Command)
         {
             case CompletionLspMethods.ModelInfoCommand:
-                return ctx.Models.Info();
+                var info = ctx.Models.Info();
+                return ctx.Engine.Semantic?.Info is { } si ? info with { Semantic = new SemanticModelInfo(si.Ready, si.ReadyAfterMs, si.Projects, si.Documents, si.Warnings) } : info;
             case CompletionLspMethods.TrainCommand:
                 string? root = null;
                 if (p.Arguments is { Length: > 0 } args && args[0].ValueKind == JsonValueKind.Object)

@@ -54,7 +54,11 @@ public sealed record ModelInfo
     public string[] Models { get; init; } = [];
     public string? SourceRoot { get; init; }
     public DateTimeOffset? CreatedUtc { get; init; }
+    /// <summary>The semantic model (null when off): ready, milliseconds from start to ready, projects and files read.</summary>
+    public SemanticModelInfo? Semantic { get; init; }
 }
+
+public sealed record SemanticModelInfo(bool Ready, double? ReadyAfterMs, int Projects, int Documents, int Warnings);
 
 public sealed record TestDocumentTextParams
 {
