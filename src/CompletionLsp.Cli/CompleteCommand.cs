@@ -10,9 +10,27 @@ public static partial class CompleteCommand
     [GeneratedRegex(@"^(?<file>.+):(?<line>\d+):(?<col>\d+)$")]
     private static partial Regex Location();
 
+    /// <summary>The workspace folder for the semantic model: the folder holding the model's .completion-lsp folder,
+    /// else the nearest folder above the file with a .git or a solution, else the file's folder.</summary>
+    internal static string WorkspaceRootOf(string file, string? modelPath)
+    {
+        if (modelPath != null && Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath))) == ".completion-lsp")
+            return Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(modelPath)))!;
+        var dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        for (var d = new DirectoryInfo(dir); d != null; d = d.Parent)
+        {
+            try
+            {
+                if (Directory.Exists(Path.Combine(d.FullName, ".git")) || d.EnumerateFiles("*.sln").Any() || d.EnumerateFiles("*.slnx").Any()) return d.FullName;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { break; }
+        }
+        return dir;
+    }
+
     public static int Run(IEnumerable<string> argv)
     {
-        var a = new Args(argv, new HashSet<string> { "--line", "--json" }, new HashSet<string> { "--model", "-m", "-n" });
+        var a = new Args(argv, new HashSet<string> { "--line", "--json", "--no-semantic" }, new HashSet<string> { "--model", "-m", "-n", "--root" });
         if (a.Positional.Count != 1) throw new UsageException("complete wants one location: completion-lsp complete <file>:<line>:<col>");
         var m = Location().Match(a.Positional[0]);
         if (!m.Success) throw new UsageException($"'{a.Positional[0]}' is not <file>:<line>:<col>");
@@ -22,11 +40,20 @@ public static partial class CompleteCommand
         int n = a.Int("-n", 10, 1, 1000);
         var text = RepoWalker.ReadSource(file, out var reason) ?? throw new IOException($"{file}: {reason}");
         string? modelPath = a.Get("--model", "-m") ?? ModelLocator.FindUpwards(file);
-        var engine = new CompletionEngine(new EngineOptions(), NeuralHook.Factory, NeuralHook.InfillFactory);
+        // As the server answers once its semantic model is ready: it is awaited here (no keystroke budget).
+        var engine = new CompletionEngine(new EngineOptions { SemanticBudgetMs = 60_000 }, NeuralHook.Factory, NeuralHook.InfillFactory);
         if (modelPath != null) engine.LoadModel(ModelBundle.Load(modelPath), modelPath);
         else Console.Error.WriteLine("note: no trained model found (train one with `completion-lsp train <repo>`); using this file alone");
         string uri = new Uri(Path.GetFullPath(file)).AbsoluteUri;
+        CompletionLsp.Semantic.SemanticWorkspace? semantic = null;
+        if (!a.Flag("--no-semantic"))
+        {
+            semantic = new CompletionLsp.Semantic.SemanticWorkspace(a.Get("--root") ?? WorkspaceRootOf(file, modelPath));
+            semantic.Loaded.Wait();
+            engine.AttachSemantic(semantic);
+        }
         engine.Open(uri, text, 0);
+        for (int i = 0; semantic != null && !semantic.IsReady && i < 1200; i++) Thread.Sleep(50);
         int offset = engine.Read(uri, d => d.Lines.OffsetOf(line - 1, col - 1));
         if (a.Flag("--line"))
         {

@@ -86,9 +86,23 @@ public sealed class ServerContext
         bool want = Settings.SemanticEnable && Options.SemanticFactory != null;
         if (want == (Engine.Semantic != null)) return;
         if (!want) { Engine.AttachSemantic(null); Log.Info("semantic: off"); return; }
-        try { Engine.AttachSemantic(Options.SemanticFactory!(WorkspaceRoot, m => Log.Info(m))); }
+        try
+        {
+            var oracle = Options.SemanticFactory!(WorkspaceRoot, m => Log.Info(m));
+            Engine.AttachSemantic(oracle);
+            // Tell the editor when it is ready (the status bar says so).
+            _ = Task.Run(async () =>
+            {
+                for (int i = 0; i < 6000 && !oracle.IsReady && ReferenceEquals(Engine.Semantic, oracle) && State != LifecycleState.Exited; i++)
+                    await Task.Delay(100).ConfigureAwait(false);
+                if (oracle.IsReady && ReferenceEquals(Engine.Semantic, oracle)) SendStatus(Models.Status);
+            });
+        }
         catch (Exception e) { Log.Warn($"semantic: could not start ({e.GetType().Name}: {e.Message}); completion uses the language model alone"); }
     }
+
+    private StatusParams WithSemantic(StatusParams status) =>
+        status with { Semantic = Engine.Semantic is { } s ? (s.IsReady ? "ready" : "loading") : null };
 
     /// <summary>--model, else the modelPath setting (relative to the workspace), else &lt;workspace&gt;/.completion-lsp/model.
     /// In an untrusted workspace nothing inside the workspace is loaded: only --model or a path outside it.</summary>
@@ -136,7 +150,7 @@ public sealed class ServerContext
         {
             if (State != LifecycleState.Initialized || !InitializedReceived) { _pendingStatus = status; return; }
         }
-        Notify(CompletionLspMethods.Status, status);
+        Notify(CompletionLspMethods.Status, WithSemantic(status));
     }
 
     internal bool InitializedReceived { get; private set; }
@@ -153,7 +167,7 @@ public sealed class ServerContext
             _pendingProblems.Clear();
             _pendingStatus = null;
         }
-        Notify(CompletionLspMethods.Status, status);
+        Notify(CompletionLspMethods.Status, WithSemantic(status));
         foreach (var p in problems) OfferTraining(p);
         RegisterFileWatchers();
     }

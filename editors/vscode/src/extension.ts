@@ -152,6 +152,8 @@ class ServerManager implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: CSHARP_SELECTOR,
       outputChannel: this.output,
+      // Files changed on disk reach the server's semantic model (workspace/didChangeWatchedFiles).
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.cs,*.csproj,*.props,project.assets.json}') },
       initializationOptions: serverPayload(this.settings, trusted),
       errorHandler: {
         error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),

@@ -14,6 +14,8 @@ export interface StatusParams {
   state: ModelState;
   modelPath?: string;
   message?: string;
+  /** The semantic model: still loading, or ready (absent when it is off). */
+  semantic?: 'loading' | 'ready';
 }
 
 export interface TrainArgs {
@@ -50,5 +52,6 @@ export function parseStatus(p: unknown): StatusParams | undefined {
   const out: StatusParams = { state: o.state as ModelState };
   if (typeof o.modelPath === 'string') out.modelPath = o.modelPath;
   if (typeof o.message === 'string') out.message = o.message;
+  if (o.semantic === 'loading' || o.semantic === 'ready') out.semantic = o.semantic;
   return out;
 }

@@ -22,6 +22,8 @@ export interface Settings {
   inline: { enable: boolean; minProbability: number };
   /** completionLsp.device: where neural models run. */
   device: Device;
+  /** completionLsp.semantic.enable: Roslyn's semantic model decides which names are legal at the caret. */
+  semantic: { enable: boolean };
   /** completionLsp.trace.server: LSP message tracing (read by vscode-languageclient itself too). */
   trace: Trace;
 }
@@ -34,6 +36,7 @@ export interface ServerSettings {
   enable: boolean;
   inline: { enable: boolean; minProbability: number };
   device: Device;
+  semantic: { enable: boolean };
   /**
    * Sent only in Restricted Mode, as false: the server must then load no model file from the workspace (neither
    * <workspace>/.completion-lsp/model nor any other) and only read the text of the open .cs files.
@@ -58,6 +61,7 @@ export const DEFAULTS: Readonly<Settings> = Object.freeze({
   enable: true,
   inline: Object.freeze({ enable: true, minProbability: 0.12 }),
   device: 'auto' as Device,
+  semantic: Object.freeze({ enable: true }),
   trace: 'off' as Trace,
 });
 
@@ -103,6 +107,7 @@ export function readSettings(config: ConfigurationLike, ctx: ReadContext): Setti
       minProbability: clampNumber(value<unknown>('inline.minProbability'), 0, 1, DEFAULTS.inline.minProbability),
     },
     device: oneOf(value<unknown>('device'), ['auto', 'cpu', 'cuda'] as const, DEFAULTS.device),
+    semantic: { enable: bool(value<unknown>('semantic.enable'), DEFAULTS.semantic.enable) },
     trace: oneOf(value<unknown>('trace.server'), ['off', 'messages', 'verbose'] as const, DEFAULTS.trace),
   };
 }
@@ -118,6 +123,7 @@ export function toServerSettings(s: Settings, trusted: boolean): ServerSettings 
     enable: s.enable,
     inline: { ...s.inline },
     device: s.device,
+    semantic: { ...s.semantic },
   };
   if (s.modelPath !== undefined) out.modelPath = s.modelPath;
   if (!trusted) out.workspaceTrusted = false;

@@ -42,8 +42,11 @@ function formatServerStatus(st: StatusParams): StatusView {
   switch (st.state) {
     case 'loaded':
       return {
-        text: '$(check) CompletionLsp: model loaded',
-        tooltip: `Model loaded${st.modelPath ? `: ${st.modelPath}` : ''}${detail}\nClick for model info.`,
+        text: `$(check) CompletionLsp: model loaded${st.semantic === 'ready' ? ' · semantic' : ''}`,
+        tooltip:
+          `Model loaded${st.modelPath ? `: ${st.modelPath}` : ''}${detail}` +
+          (st.semantic === 'ready' ? '\nSemantic model ready: only legal names are listed.' : st.semantic === 'loading' ? '\nSemantic model loading…' : '') +
+          '\nClick for model info.',
         severity: 'normal',
       };
     case 'training':

@@ -27,6 +27,8 @@ public sealed record StatusParams
     public required string State { get; init; }
     public string? ModelPath { get; init; }
     public string? Message { get; init; }
+    /// <summary>The semantic model: "loading" or "ready"; absent when it is off.</summary>
+    public string? Semantic { get; init; }
 }
 
 public sealed record TrainArguments

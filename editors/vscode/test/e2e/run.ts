@@ -67,6 +67,12 @@ public sealed class Demo
 `;
 /** Typed for the completion list: ends in '.', so the list has no prefix to filter by and keeps the server's order. */
 const COMPLETION_TYPED = 'builder.';
+/** Public instance members of System.Text.StringBuilder (and object's), as .NET 10 has them. */
+const STRINGBUILDER_MEMBERS = new Set([
+  'Append', 'AppendFormat', 'AppendJoin', 'AppendLine', 'Capacity', 'Chars', 'Clear', 'CopyTo', 'EnsureCapacity', 'Equals',
+  'GetChunks', 'GetHashCode', 'GetType', 'Insert', 'Length', 'MaxCapacity', 'Remove', 'Replace', 'ToString', 'GetRuneAt', 'EnumerateRunes',
+  'TryGetRuneAt',
+]);
 /** Candidates for the ghost-text check: the first one for which the CLI has a line suggestion is typed. */
 const GHOST_CANDIDATES = ['var builder = new ', 'for (int i = 0; ', 'if (vocabulary == null) throw new ', 'return ', 'throw new '];
 
@@ -420,6 +426,13 @@ async function main(): Promise<void> {
       }, 120_000, 500);
     });
     check('status bar shows the loaded model', /model loaded/.test(statusText), statusText);
+    // The semantic model loads in the background; the list is compared with the CLI's once it is ready.
+    const semanticText = await timed('semantic model ready', async () =>
+      until('the CompletionLsp status to say "semantic"', async () => {
+        const t = (await status.innerText()).trim();
+        return /semantic/.test(t) ? t : undefined;
+      }, 120_000, 500));
+    check('status bar shows the semantic model ready', /semantic/.test(semanticText), semanticText);
 
     // a. The completion list, in the model's order.
     await timed('completion list', async () => {
@@ -462,6 +475,11 @@ async function main(): Promise<void> {
         k >= Math.min(5, expected.length) && JSON.stringify(want) === JSON.stringify(got),
         `expected ${JSON.stringify(want)}, shown ${JSON.stringify(got)}`,
       );
+      // Only what is legal after `builder.` on a StringBuilder: its members, no punctuation.
+      const punctuation = shown.filter((l) => !/^[A-Za-z_@][A-Za-z0-9_]*$/.test(l));
+      check('the builder. list holds no punctuation', shown.length > 0 && punctuation.length === 0, `shown ${JSON.stringify(shown)}`);
+      const notMembers = shown.filter((l) => !STRINGBUILDER_MEMBERS.has(l));
+      check('the builder. list holds only StringBuilder members', shown.length > 0 && notMembers.length === 0, `not members: ${JSON.stringify(notMembers)}`);
       await page.keyboard.press('Escape');
     });
 

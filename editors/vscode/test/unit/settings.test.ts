@@ -29,7 +29,8 @@ const ws = path.resolve('/work/project');
 describe('readSettings', () => {
   it('gives the defaults when nothing is set', () => {
     const s = readSettings(config({}), { trusted: true, workspaceFolder: ws });
-    assert.deepEqual(s, { ...DEFAULTS, inline: { ...DEFAULTS.inline }, models: [...DEFAULTS.models] });
+    assert.deepEqual(s, { ...DEFAULTS, inline: { ...DEFAULTS.inline }, semantic: { ...DEFAULTS.semantic }, models: [...DEFAULTS.models] });
+    assert.equal(s.semantic.enable, true);
   });
 
   it('reads every setting', () => {
@@ -44,6 +45,7 @@ describe('readSettings', () => {
           'inline.enable': false,
           'inline.minProbability': 0.3,
           device: 'cuda',
+          'semantic.enable': false,
           'trace.server': 'verbose',
         },
       }),
@@ -56,6 +58,7 @@ describe('readSettings', () => {
     assert.equal(s.enable, false);
     assert.deepEqual(s.inline, { enable: false, minProbability: 0.3 });
     assert.equal(s.device, 'cuda');
+    assert.deepEqual(s.semantic, { enable: false });
     assert.equal(s.trace, 'verbose');
   });
 
@@ -107,6 +110,7 @@ describe('toServerSettings', () => {
       enable: true,
       inline: { enable: true, minProbability: 0.12 },
       device: 'cpu',
+      semantic: { enable: true },
     });
     assert.ok(!('serverPath' in out) && !('trace' in out));
   });

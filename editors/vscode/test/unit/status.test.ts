@@ -9,6 +9,12 @@ describe('formatStatus', () => {
     assert.equal(loaded.text, '$(check) CompletionLsp: model loaded');
     assert.match(loaded.tooltip, /\/w\/\.completion-lsp\/model/);
     assert.equal(loaded.severity, 'normal');
+    const semantic = formatStatus({ kind: 'server', status: { state: 'loaded', semantic: 'ready' } });
+    assert.equal(semantic.text, '$(check) CompletionLsp: model loaded · semantic');
+    assert.match(semantic.tooltip, /only legal names/);
+    assert.match(formatStatus({ kind: 'server', status: { state: 'loaded', semantic: 'loading' } }).tooltip, /Semantic model loading/);
+    assert.equal(parseStatus({ state: 'loaded', semantic: 'ready' })?.semantic, 'ready');
+    assert.equal(parseStatus({ state: 'loaded', semantic: 'bogus' })?.semantic, undefined);
 
     const training = formatStatus({ kind: 'server', status: { state: 'training', message: '40%' } });
     assert.match(training.text, /training/);
