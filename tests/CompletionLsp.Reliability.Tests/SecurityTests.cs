@@ -16,7 +16,12 @@ public sealed class SecurityTests(ITestOutputHelper output)
     {
         marker = dir.Combine("PWNED");
         string exec = $"<Exec Command=\"touch {marker}\" />";
-        dir.File("ws/Evil.csproj", $"<Project Sdk=\"Microsoft.NET.Sdk\"><Target Name=\"Evil\" BeforeTargets=\"Restore;Build;CoreCompile\" AfterTargets=\"Restore\">{exec}</Target><Target Name=\"Build\">{exec}</Target></Project>");
+        // The semantic model reads the project as text: its targets, analyzers, generators and package assets must
+        // not run, whatever they name.
+        dir.File("ws/Evil.csproj", $"<Project Sdk=\"Microsoft.NET.Sdk\"><Target Name=\"Evil\" BeforeTargets=\"Restore;Build;CoreCompile\" AfterTargets=\"Restore\">{exec}</Target><Target Name=\"Build\">{exec}</Target>" +
+            "<ItemGroup><Analyzer Include=\"evil.dll\" /><PackageReference Include=\"Evil.Generator\" Version=\"1.0.0\" OutputItemType=\"Analyzer\" /></ItemGroup></Project>");
+        dir.File("ws/obj/project.assets.json", "{ \"version\": 4, \"targets\": { \"net10.0\": { \"Evil.Generator/1.0.0\": { \"type\": \"package\", \"compile\": { \"../../../../bin/sh\": {}, \"lib/evil.dll\": {} } } } }, " +
+            "\"libraries\": { \"Evil.Generator/1.0.0\": { \"path\": \"../../..\" } }, \"packageFolders\": { \"/\": {} } }");
         dir.File("ws/Directory.Build.props", $"<Project><Target Name=\"EvilProps\" BeforeTargets=\"Restore;Build\">{exec}</Target></Project>");
         dir.File("ws/Directory.Build.targets", $"<Project><Target Name=\"EvilTargets\" AfterTargets=\"Restore\">{exec}</Target></Project>");
         dir.File("ws/global.json", "{ \"sdk\": { \"version\": \"1.0.0\" }, \"msbuild-sdks\": { \"Evil.Sdk\": \"1.0.0\" } }");
@@ -126,12 +131,20 @@ public sealed class SecurityTests(ITestOutputHelper output)
         using var deps = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "completion-lsp.deps.json")));
         var libraries = deps.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name.Split('/')[0]).ToList();
         output.WriteLine("libraries of completion-lsp: " + string.Join(", ", libraries));
-        string[] forbidden = ["Microsoft.Build", "Microsoft.CodeAnalysis.Workspaces", "Microsoft.CodeAnalysis.Workspaces.MSBuild", "Microsoft.Build.Locator", "NuGet."];
+        // Roslyn's workspace (Microsoft.CodeAnalysis.Workspaces) serves the semantic model, built by hand from project
+        // files read as text; its MSBuild loader, MSBuild itself and NuGet's client are never there.
+        string[] forbidden = ["Microsoft.Build", "Microsoft.CodeAnalysis.Workspaces.MSBuild", "Microsoft.Build.Locator", "NuGet."];
         Assert.DoesNotContain(libraries, l => forbidden.Any(f => l.Equals(f, StringComparison.OrdinalIgnoreCase) || l.StartsWith(f + ".", StringComparison.OrdinalIgnoreCase) || l.StartsWith(f, StringComparison.OrdinalIgnoreCase) && f.EndsWith('.')));
         foreach (var name in Assemblies)
         {
             var refs = References(name).Assemblies;
             Assert.DoesNotContain(refs, r => r.StartsWith("Microsoft.Build", StringComparison.OrdinalIgnoreCase) || r.StartsWith("Microsoft.CodeAnalysis.Workspaces", StringComparison.OrdinalIgnoreCase));
+        }
+        // Roslyn types stay inside the semantic layer, which has no MSBuild either.
+        foreach (var refs in new[] { References("CompletionLsp.Semantic.dll").Assemblies })
+        {
+            output.WriteLine("CompletionLsp.Semantic references: " + string.Join(", ", refs));
+            Assert.DoesNotContain(refs, r => r.StartsWith("Microsoft.Build", StringComparison.OrdinalIgnoreCase) || r.Contains("MSBuild", StringComparison.OrdinalIgnoreCase) || r.StartsWith("NuGet", StringComparison.OrdinalIgnoreCase));
         }
     }
 

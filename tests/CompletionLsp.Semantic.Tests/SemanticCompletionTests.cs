@@ -229,4 +229,26 @@ public class SemanticCompletionTests
         var members = typeof(System.Text.StringBuilder).GetMembers().Select(m => m.Name).ToHashSet();
         Assert.All(lines, l => Assert.Contains(new string(l.Text.TakeWhile(char.IsLetterOrDigit).ToArray()), members));
     }
+
+    [Fact]
+    public void A_hostile_project_runs_nothing_and_brings_in_no_analyzer_or_generator()
+    {
+        string marker = Path.Combine(Path.GetTempPath(), "clsp-pwned-" + Guid.NewGuid().ToString("N"));
+        string exec = $"<Exec Command=\"touch {marker}\" />";
+        using var repo = new FixtureRepo(false,
+            ("Evil/Evil.csproj", $"<Project Sdk=\"Microsoft.NET.Sdk\"><Target Name=\"E\" BeforeTargets=\"Restore;Build;CoreCompile\">{exec}</Target>" +
+                "<PropertyGroup><TargetFramework>net10.0</TargetFramework><DefineConstants>$([System.IO.File]::WriteAllText('" + marker + "', 'x'))</DefineConstants></PropertyGroup>" +
+                "<ItemGroup><Analyzer Include=\"gen.dll\" /><PackageReference Include=\"Evil.Generator\" Version=\"1.0.0\" OutputItemType=\"Analyzer\" /></ItemGroup>" +
+                "<Import Project=\"evil.targets\" /></Project>"),
+            ("Evil/evil.targets", $"<Project><Target Name=\"T\" AfterTargets=\"Build\">{exec}</Target></Project>"),
+            ("Evil/Directory.Build.props", $"<!DOCTYPE p [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><Project><PropertyGroup><Nullable>&x;</Nullable></PropertyGroup></Project>"),
+            ("Evil/Widget.cs", "namespace Evil;\npublic class Widget { public int Count; }\n"));
+        var list = repo.Complete("Evil/Use.cs", "namespace Evil;\nclass Use { int M(Widget w) => w.$0");
+        Assert.Equal(SemanticContext.Member, list.Semantic);
+        Assert.Contains("Count", Texts(list));
+        var doc = repo.Workspace.CurrentDocument(repo.Uri("Evil/Use.cs"))!;
+        Assert.Empty(doc.Project.AnalyzerReferences);
+        Assert.Empty(doc.Project.Solution.AnalyzerReferences);
+        Assert.False(File.Exists(marker), "something in the workspace was executed");
+    }
 }
