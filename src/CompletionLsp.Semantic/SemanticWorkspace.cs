@@ -78,6 +78,10 @@ public sealed class SemanticWorkspace : ISemanticOracle
         _root = root == null ? null : Path.GetFullPath(root);
         _options = options ?? new SemanticOptions();
         _log = log;
+        // A request waits (blocking) for a query that itself awaits Roslyn's work on the thread pool: with the pool's
+        // minimum of one thread per core, a 2-core machine would wait for the pool to grow (hundreds of ms).
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        if (workers < 16) ThreadPool.SetMinThreads(16, io);
         _workspace = new AdhocWorkspace(MefHostServices.DefaultHost);
         _solution = _workspace.CurrentSolution;
         Loaded = Task.Run(Load);

@@ -49,6 +49,8 @@ public sealed record EngineOptions
     /// <see cref="SemanticRanking"/>): [0] locals and parameters, [1] members of the receiver or the enclosing type.
     /// Tuned on the held-out files of this repository (not on the benchmark repositories).</summary>
     public double[] ProximityWeights { get; init; } = [4, 2];
+    /// <summary>The share of P(&lt;unk&gt;) that legal names the model never saw divide among them (1: all of it).</summary>
+    public double UnseenWeight { get; init; } = 1;
     /// <summary>List punctuation among the items, as versions before the semantic layer did (for comparisons in eval only).</summary>
     public bool ListPunctuation { get; init; }
     public LineOptions Line { get; init; } = new();
