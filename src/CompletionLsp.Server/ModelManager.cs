@@ -138,6 +138,7 @@ public sealed class ModelManager : IDisposable
         try
         {
             var sw = Stopwatch.StartNew();
+            ModelFile.CheckWritable(outPath); // before reading the workspace: a read-only folder or a device is found now
             var bundle = await Task.Run(async () =>
             {
                 if (BeforeTraining != null) await BeforeTraining(cts.Token).ConfigureAwait(false);
@@ -147,7 +148,7 @@ public sealed class ModelManager : IDisposable
             await _loading.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
-                bundle.Save(outPath);
+                bundle.Save(outPath, cts.Token);
                 if (Path != outPath) { Path = outPath; Watch(outPath); }
                 _engine.LoadModel(bundle, outPath);
                 _loadedStamp = Stamp(outPath);
