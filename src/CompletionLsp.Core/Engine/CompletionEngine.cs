@@ -129,7 +129,10 @@ public sealed class CompletionEngine
     {
         lock (_gate)
         {
-            _docs[uri] = new DocumentState(text, _model.Vocabulary, _model.Cache.Order) { Version = version };
+            if (_docs.Remove(uri, out var old)) old.Release();
+            var d = new DocumentState(text.Length > Options.MaxDocumentChars ? "" : text, _model.Vocabulary, _model.Cache.Order) { Version = version };
+            if (text.Length > Options.MaxDocumentChars) d.MarkUnusable(TooLarge(text.Length));
+            _docs[uri] = d;
             Touch(uri);
             if (!_model.IsTrained) _workspaceModelStale = true;
         }
@@ -157,14 +160,18 @@ public sealed class CompletionEngine
         }
     }
 
-    /// <summary>Applies an edit given in UTF-16 offsets of the current text.</summary>
+    /// <summary>Applies an edit given in UTF-16 offsets of the current text. A document without a usable text (see
+    /// <see cref="UnusableReason"/>) ignores edits: only a whole new text brings it back.</summary>
     public void Change(string uri, int start, int oldLength, string newText, int version)
     {
         lock (_gate)
         {
             var d = Get(uri);
-            d.Replace(start, oldLength, newText);
             d.Version = version;
+            if (d.Unusable != null) return;
+            long length = (long)d.Text.Length - oldLength + newText.Length;
+            if (length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(length)); return; }
+            d.Replace(start, oldLength, newText);
             Touch(uri);
         }
     }
@@ -174,11 +181,25 @@ public sealed class CompletionEngine
         lock (_gate)
         {
             var d = Get(uri);
-            d.SetText(text);
             d.Version = version;
+            if (text.Length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(text.Length)); return; }
+            d.SetText(text);
             Touch(uri);
         }
     }
+
+    /// <summary>Stops completions for a document whose text can no longer be trusted (an edit that could not be
+    /// applied), until the editor sends its whole text again (<see cref="SetText"/> or <see cref="Open"/>).</summary>
+    public void MarkUnusable(string uri, string reason)
+    {
+        lock (_gate) Get(uri).MarkUnusable(reason);
+    }
+
+    /// <summary>Why a document gets no completions (too large, out of step with the editor), or null.</summary>
+    public string? UnusableReason(string uri) { lock (_gate) return Get(uri).Unusable; }
+
+    private string TooLarge(long length) =>
+        $"the document is too large for completions ({length / 1024:N0} Ki characters; the limit is {Options.MaxDocumentChars / 1024:N0} Ki)";
 
     public string GetText(string uri) { lock (_gate) return Get(uri).Text; }
     public int GetVersion(string uri) { lock (_gate) return Get(uri).Version; }
@@ -242,6 +263,7 @@ public sealed class CompletionEngine
         EnsureModel();
         var d = Get(uri);
         offset = Math.Clamp(offset, 0, d.Text.Length);
+        if (d.Unusable != null) return (d, new CaretContext(0, "", offset, offset, true, d.Unusable)); // never from stale text
         return (d, d.GetCaretContext(offset));
     }
 
