@@ -108,7 +108,9 @@ public sealed class ModelManager : IDisposable
                     _loadedStamp = stamp; // do not retry until it changes again
                     return;
                 }
-                string msg = $"The model file {path} cannot be used: {e.Message}. Completions come from the open documents only until it is re-trained.";
+                // A ModelFormatException's message starts with the path already: name it once.
+                string problem = e is ModelFormatException mf ? mf.Problem : e.Message;
+                string msg = $"The model file {path} cannot be used: {problem}. Completions come from the open documents only until it is re-trained.";
                 _loadedStamp = stamp;
                 if (_engine.Model.IsTrained && _engine.Model.Path != path) _engine.LoadModel(null);
                 SetStatus(ModelState.Error, path, msg);

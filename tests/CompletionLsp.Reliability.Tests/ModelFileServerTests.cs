@@ -82,6 +82,7 @@ public sealed class ModelFileServerTests(ITestOutputHelper output)
             {
                 var shown = await Server.WaitFor(lsp, "window/showMessage", p => p.GetProperty("message").GetString()!.Contains(path), 30);
                 message = shown.GetProperty("message").GetString()!;
+                Assert.True(message.Split(path).Length == 2, $"the path is named more than once: {message}");
                 Assert.Equal(2, shown.GetProperty("type").GetInt32()); // a warning
                 string state = expected.Contains("NONE") ? "none" : "error";
                 await Server.WaitFor(lsp, "completionLsp/status", p => PathOf(p) == path && p.GetProperty("state").GetString() == state, 30);

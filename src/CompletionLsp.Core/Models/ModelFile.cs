@@ -186,8 +186,8 @@ public static class ModelFile
     }
 
     /// <summary>The checks of <see cref="Parse"/> that need only the header, the trailer and the section headers, on
-    /// a stream. When the section table does not fit the file, the checksum is computed streaming (no buffer) to
-    /// report what <see cref="Parse"/> would.</summary>
+    /// a stream: the declared sizes are checked before anything is read whole (so a damaged length is reported as
+    /// such, where <see cref="Parse"/> on bytes in memory reports the checksum first).</summary>
     private static void CheckLayout(string path, FileStream fs)
     {
         long length = fs.Length;
@@ -221,20 +221,7 @@ public static class ModelFile
             p += (long)len;
         }
         if (problem == null && p != end) problem = "model file is corrupt (trailing bytes after sections)";
-        if (problem == null) return;
-        // The table does not fit: report a checksum mismatch if there is one (a damaged file), else the table's problem.
-        ulong hash = Fnv.Offset;
-        var buf = new byte[1 << 20];
-        fs.Position = 0;
-        for (long left = end; left > 0;)
-        {
-            int n = fs.Read(buf, 0, (int)Math.Min(buf.Length, left));
-            if (n <= 0) throw new EndOfStreamException();
-            hash = Fnv.Hash(hash, buf.AsSpan(0, n));
-            left -= n;
-        }
-        if (hash != BitConverter.ToUInt64(tail, 8)) throw new ModelFormatException(path, "model file is corrupt (checksum mismatch)");
-        throw new ModelFormatException(path, problem);
+        if (problem != null) throw new ModelFormatException(path, problem);
     }
 
     public static Dictionary<string, byte[]> Parse(string path, byte[] bytes)

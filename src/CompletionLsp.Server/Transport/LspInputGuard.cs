@@ -32,9 +32,43 @@ public sealed class LspInputGuard : Stream
     {
         _reader = PipeReader.Create(input, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         _output = output;
-        _log = log;
+        _log = RateLimited(log);
         _maxMessageBytes = maxMessageBytes;
     }
+
+    /// <summary>Log lines about bad input allowed per minute; past it they are counted and summed up once a minute.</summary>
+    public const int MaxLogLinesPerMinute = 30;
+
+    /// <summary>A client that sends junk fast must not turn the log into junk too: at most
+    /// <see cref="MaxLogLinesPerMinute"/> lines a minute, then one line with the number left out.</summary>
+    private static Action<string> RateLimited(Action<string> log)
+    {
+        long windowStart = Environment.TickCount64;
+        int inWindow = 0, suppressed = 0;
+        var gate = new object();
+        return message =>
+        {
+            string? summary = null;
+            bool write;
+            lock (gate)
+            {
+                long now = Environment.TickCount64;
+                if (now - windowStart >= 60_000)
+                {
+                    if (suppressed > 0) summary = $"{suppressed} more problems with the client's input in the last minute were not logged";
+                    windowStart = now;
+                    inWindow = suppressed = 0;
+                }
+                write = ++inWindow <= MaxLogLinesPerMinute;
+                if (!write) suppressed++;
+                else if (inWindow == MaxLogLinesPerMinute) message += $" (further input problems this minute are counted, not logged)";
+            }
+            if (summary != null) log(summary);
+            if (write) log(message);
+        };
+    }
+
+    private long _junkRun; // bytes skipped in the current run of junk (no header in it), reported once per run
 
     /// <summary>Messages rejected so far (for tests and logs).</summary>
     public int Rejected { get; private set; }
@@ -78,13 +112,21 @@ public sealed class LspInputGuard : Stream
                 {
                     // No header end in a long run of bytes: garbage. Keep a short tail in case a header starts there.
                     _reader.AdvanceTo(buf.GetPosition(buf.Length - 32));
-                    await RejectAsync(LspErrorCodesInternal.ParseError, $"{buf.Length - 32} bytes that are no message header were skipped", null).ConfigureAwait(false);
+                    // One answer and one log line per run of junk, however long: not one per 64 KiB.
+                    if (_junkRun == 0) await RejectAsync(LspErrorCodesInternal.ParseError, $"{buf.Length - 32} bytes that are no message header were skipped (and any more up to the next header)", null).ConfigureAwait(false);
+                    else Rejected++;
+                    _junkRun += buf.Length - 32;
                     continue;
                 }
                 _reader.AdvanceTo(buf.Start, buf.End);
                 continue;
             }
 
+            if (_junkRun > 0)
+            {
+                _log($"in all, {_junkRun:N0} bytes that are no message header were skipped before this header");
+                _junkRun = 0;
+            }
             long bodyStart = headerEnd + HeaderEnd.Length;
             var header = Encoding.ASCII.GetString(buf.Slice(0, headerEnd).ToArray());
             var (length, problem) = ParseHeader(header, _maxMessageBytes);
@@ -191,7 +233,7 @@ public sealed class LspInputGuard : Stream
     internal Verdict Validate(byte[] body)
     {
         string? method = null, rawId = null, idKey = null, version = null;
-        bool hasId = false, badId = false, hasResult = false, hasError = false, badParams = false;
+        bool hasId = false, badId = false, hasResult = false, hasError = false, badParams = false, arrayParams = false;
         if (!System.Text.Unicode.Utf8.IsValid(body)) return new(false, LspErrorCodesInternal.ParseError, "a message that is not valid UTF-8", null);
         try
         {
@@ -231,6 +273,9 @@ public sealed class LspInputGuard : Stream
                     case "params":
                         // null is read as no params: clients send it for methods without params (shutdown, exit).
                         if (r.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.Null)) badParams = true;
+                        // JSON-RPC allows positional params, but every LSP method takes an object (StreamJsonRpc would
+                        // answer an array with its own .NET signatures).
+                        if (r.TokenType is JsonTokenType.StartArray) arrayParams = true;
                         r.Skip();
                         break;
                     case "result": hasResult = true; r.Skip(); break;
@@ -250,6 +295,8 @@ public sealed class LspInputGuard : Stream
         {
             if (badParams) return hasId ? new(false, LspErrorCodesInternal.InvalidParams, "params must be an object or an array", rawId)
                 : new(false, 0, $"dropped notification '{method}': params must be an object or an array", null);
+            if (arrayParams) return hasId ? new(false, LspErrorCodesInternal.InvalidParams, $"{method}: params must be an object (LSP methods take named parameters, not an array)", rawId)
+                : new(false, 0, $"dropped notification '{method}': params must be an object, not an array", null);
             return new(true, 0, null, rawId);
         }
         if (badParams) return new(false, LspErrorCodesInternal.InvalidRequest, "\"method\" must be a string", rawId);
