@@ -119,7 +119,7 @@ public static class Flood
                 default: throw new ArgumentException($"unexpected argument '{argv[i]}'");
             }
         }
-        if (sizes.Count == 0) sizes.AddRange([60L << 20, 4_000_000, 1L << 20]);
+        if (sizes.Count == 0) sizes.AddRange([60L << 20, 2_000_000, 2_000_000, 1L << 20]);
         await using var lsp = Start(server, model);
         await Initialize(lsp);
         const string other = "file:///bench/Other.cs";

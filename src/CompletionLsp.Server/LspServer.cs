@@ -49,6 +49,7 @@ public sealed class LspServer : IAsyncDisposable
         Register(new ExecuteCommandHandler());
         Register(new DidChangeConfigurationHandler());
         Register(new WorkDoneProgressCancelHandler());
+        Register(new DocumentTooLargeHandler());
         if (Context.Options.EnableTestMethods)
         {
             Register(new TestDocumentTextHandler());

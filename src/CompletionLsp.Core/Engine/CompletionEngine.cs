@@ -135,6 +135,7 @@ public sealed class CompletionEngine
             _docs[uri] = d;
             Touch(uri);
             if (!_model.IsTrained) _workspaceModelStale = true;
+            _model.Vocabulary.Sweep();
         }
     }
 
@@ -147,7 +148,13 @@ public sealed class CompletionEngine
             if (_active == uri) { Retire(uri); _active = null; }
             _docs[uri].Release();
             _docs.Remove(uri);
-            if (!_model.IsTrained) _workspaceModelStale = true;
+            if (!_model.IsTrained)
+            {
+                _workspaceModelStale = true;
+                // The last document gone: drop the model built from the documents now, not at the next query.
+                if (_docs.Count == 0) EnsureModel();
+            }
+            _model.Vocabulary.Sweep();
         }
     }
 
@@ -170,9 +177,10 @@ public sealed class CompletionEngine
             d.Version = version;
             if (d.Unusable != null) return;
             long length = (long)d.Text.Length - oldLength + newText.Length;
-            if (length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(length)); return; }
+            if (length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(length)); _model.Vocabulary.Sweep(); return; }
             d.Replace(start, oldLength, newText);
             Touch(uri);
+            _model.Vocabulary.Sweep();
         }
     }
 
@@ -182,9 +190,10 @@ public sealed class CompletionEngine
         {
             var d = Get(uri);
             d.Version = version;
-            if (text.Length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(text.Length)); return; }
+            if (text.Length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(text.Length)); _model.Vocabulary.Sweep(); return; }
             d.SetText(text);
             Touch(uri);
+            _model.Vocabulary.Sweep();
         }
     }
 
@@ -192,7 +201,11 @@ public sealed class CompletionEngine
     /// applied), until the editor sends its whole text again (<see cref="SetText"/> or <see cref="Open"/>).</summary>
     public void MarkUnusable(string uri, string reason)
     {
-        lock (_gate) Get(uri).MarkUnusable(reason);
+        lock (_gate)
+        {
+            Get(uri).MarkUnusable(reason);
+            _model.Vocabulary.Sweep();
+        }
     }
 
     /// <summary>Why a document gets no completions (too large, out of step with the editor), or null.</summary>
@@ -223,12 +236,17 @@ public sealed class CompletionEngine
     {
         RemoveRecent(_recent.FindIndex(r => r.Uri == uri));
         var d = Get(uri);
+        // A very large file is not kept among the recent files: its text and ids would outlive it by far.
+        if (d.Text.Length > MaxRecentFileChars) return;
         var ids = d.Ids.ToArray();
         _recent.Add((uri, d.Text, ids));
         _recentCache.Update(ids, 1, ids.Length, +1);
         _model.Vocabulary.Retain(ids, +1);
         while (_recent.Count > Math.Max(0, Options.RecentFiles)) RemoveRecent(0);
     }
+
+    /// <summary>Files longer than this (UTF-16 units) are not kept among the recent files when they are left.</summary>
+    public const int MaxRecentFileChars = 1 << 20;
 
     private void RemoveRecent(int i)
     {

@@ -17,7 +17,13 @@ namespace CompletionLsp.Server.Transport;
 /// </summary>
 public sealed class LspInputGuard : Stream
 {
-    public const int DefaultMaxMessageBytes = 256 << 20;
+    /// <summary>Messages larger than this are skipped as they arrive, never held whole. 32 MiB holds any document
+    /// under the engine's size limit (4 Mi UTF-16 units, at most 6 JSON bytes each).</summary>
+    public const int DefaultMaxMessageBytes = 32 << 20;
+
+    /// <summary>What the guard hands the server in place of a didOpen or didChange over the size limit, so that the
+    /// document is marked too large in message order (and the user told) instead of going stale.</summary>
+    public const string DocumentTooLargeMethod = "$/completionLsp/documentTooLarge";
     private const int MaxHeaderBytes = 64 * 1024;
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
 
@@ -130,6 +136,14 @@ public sealed class LspInputGuard : Stream
             long bodyStart = headerEnd + HeaderEnd.Length;
             var header = Encoding.ASCII.GetString(buf.Slice(0, headerEnd).ToArray());
             var (length, problem) = ParseHeader(header, _maxMessageBytes);
+            if (length > _maxMessageBytes)
+            {
+                var frame = await SkipOversizedAsync(rr, bodyStart, length).ConfigureAwait(false);
+                if (frame == null && _completed) return null;
+                if (frame != null) return frame;
+                await RejectAsync(LspErrorCodesInternal.ParseError, problem!, null).ConfigureAwait(false);
+                continue;
+            }
             if (problem != null)
             {
                 _reader.AdvanceTo(buf.GetPosition(bodyStart));
@@ -213,8 +227,80 @@ public sealed class LspInputGuard : Stream
         if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n))
             return (0, $"a bad Content-Length '{Shorten(value)}'");
         if (n <= 0) return (0, "a message with Content-Length 0");
-        if (n > max) return (0, $"a message of {n} bytes, over the limit of {max}");
+        if (n > max) return (n, $"a message of {n} bytes, over the limit of {max}");
         return (n, null);
+    }
+
+    private bool _completed;
+
+    /// <summary>
+    /// Skips a message over the size limit as it arrives (never holding it whole). When it is a didOpen or didChange,
+    /// returns a small frame of <see cref="DocumentTooLargeMethod"/> naming the document (its method and uri are read
+    /// from the first bytes); else null.
+    /// </summary>
+    private async Task<byte[]?> SkipOversizedAsync(ReadResult rr, long bodyStart, long length)
+    {
+        var buf = rr.Buffer;
+        long peek = Math.Min(length, 16 * 1024);
+        while (buf.Length - bodyStart < peek && !rr.IsCompleted)
+        {
+            _reader.AdvanceTo(buf.Start, buf.End);
+            rr = await _reader.ReadAsync().ConfigureAwait(false);
+            buf = rr.Buffer;
+        }
+        var (method, uri) = MethodAndUri(buf.Slice(bodyStart, Math.Min(peek, buf.Length - bodyStart)));
+        long left = length;
+        long take = Math.Min(left, buf.Length - bodyStart);
+        _reader.AdvanceTo(buf.GetPosition(bodyStart + take));
+        left -= take;
+        while (left > 0)
+        {
+            rr = await _reader.ReadAsync().ConfigureAwait(false);
+            take = Math.Min(left, rr.Buffer.Length);
+            _reader.AdvanceTo(rr.Buffer.GetPosition(take));
+            left -= take;
+            if (left > 0 && rr.IsCompleted) { _completed = true; return null; }
+        }
+        _log($"skipped a message of {length:N0} bytes, over the limit of {_maxMessageBytes:N0} ({method ?? "no method found"}{(uri != null ? " " + uri : "")})");
+        if (method is not ("textDocument/didOpen" or "textDocument/didChange") || uri == null) return null;
+        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["jsonrpc"] = "2.0", ["method"] = DocumentTooLargeMethod,
+            ["params"] = new Dictionary<string, object> { ["uri"] = uri, ["bytes"] = length, ["method"] = method },
+        });
+        var head = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
+        return [.. head, .. body];
+    }
+
+    /// <summary>"method" and "params.textDocument.uri" from the start of a message, as far as it goes.</summary>
+    internal static (string? Method, string? Uri) MethodAndUri(ReadOnlySequence<byte> start)
+    {
+        string? method = null, uri = null;
+        var r = new Utf8JsonReader(start, false, new JsonReaderState(new JsonReaderOptions { MaxDepth = 64 }));
+        var path = new List<string>();
+        string? pending = null;
+        try
+        {
+            while ((method == null || uri == null) && r.Read())
+            {
+                switch (r.TokenType)
+                {
+                    case JsonTokenType.PropertyName: pending = r.GetString(); break;
+                    case JsonTokenType.StartObject: path.Add(pending ?? ""); pending = null; break;
+                    case JsonTokenType.EndObject: if (path.Count > 0) path.RemoveAt(path.Count - 1); break;
+                    case JsonTokenType.String:
+                        if (path.Count == 1 && pending == "method") method = r.GetString();
+                        else if (path.Count == 3 && path[1] == "params" && path[2] == "textDocument" && pending == "uri") uri = r.GetString();
+                        pending = null;
+                        break;
+                    case JsonTokenType.StartArray: path.Add(pending ?? "[]"); pending = null; break;
+                    case JsonTokenType.EndArray: if (path.Count > 0) path.RemoveAt(path.Count - 1); break;
+                    default: pending = null; break;
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { /* as far as it goes */ }
+        return (method, uri);
     }
 
     private static bool CharsetIsUtf8(string header)
@@ -384,6 +470,7 @@ public sealed class LspInputGuard : Stream
     {
         private JsonReaderState _state = new(new JsonReaderOptions { MaxDepth = 512 });
         private long _consumed;
+        private long _retryAt; // unscanned bytes needed before the next attempt (a long token still arriving)
         private bool _done, _failed;
 
         /// <summary>True when the bytes so far are not the start of a JSON value.</summary>
@@ -395,6 +482,10 @@ public sealed class LspInputGuard : Stream
             if (_failed) return -1;
             if (!_done)
             {
+                // A token still arriving (a document's text: megabytes in one string) is re-read from its start at
+                // each attempt: wait until the unread part has doubled, so that the scan stays linear in the body.
+                long unread = body.Length - _consumed;
+                if (unread < _retryAt) return -1;
                 var r = new Utf8JsonReader(body.Slice(_consumed), false, _state);
                 try
                 {
@@ -410,7 +501,12 @@ public sealed class LspInputGuard : Stream
                 catch (JsonException) { _failed = true; return -1; }
                 _consumed += r.BytesConsumed;
                 _state = r.CurrentState;
-                if (!_done) return -1;
+                if (!_done)
+                {
+                    long left = body.Length - _consumed;
+                    _retryAt = left > 64 * 1024 ? left * 2 : 0;
+                    return -1;
+                }
             }
             long pos = _consumed;
             foreach (var seg in body.Slice(_consumed))
