@@ -16,7 +16,7 @@ namespace CompletionLsp.Reliability.Tests;
 public sealed class ProtocolFuzzTests(ITestOutputHelper output)
 {
     private const int ParseError = -32700, InvalidRequest = -32600, MethodNotFound = -32601, InvalidParams = -32602,
-        ServerNotInitialized = -32002, RequestCancelled = -32800, RequestFailed = -32803, ContentModified = -32801, Result = 0;
+        ServerNotInitialized = -32002, RequestCancelled = -32800, RequestFailed = -32803, Result = 0;
 
     private const string Doc = "file:///fuzz/Fuzz.cs";
     private const string BaseText = "using System;\nclass Fuzz\n{\n    int counterOfThings;\n    void M() { var s = $\"a {counterOfThings} b\"; // note\n        counterOfThings = 1; count\n    }\n}\n";
@@ -41,24 +41,11 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
             string key = LspProcess.IdKey(JsonDocument.Parse(id.ToJsonString()).RootElement);
             var answer = lsp.Expect(key);
             Requests++;
-            // A query superseded by a later request of the same method for the same document may be answered
-            // ContentModified (shed without running): allowed only when such a later request was sent.
-            string? shedKey = null;
-            long seq = 0;
-            if (method is "textDocument/completion" or "textDocument/inlineCompletion"
-                && @params is JsonObject po && po["textDocument"] is JsonObject td && td["uri"] is JsonValue uv && uv.TryGetValue<string>(out var uri))
-            {
-                shedKey = method + "\n" + uri;
-                lock (_latest) _latest[shedKey] = seq = ++_sequence;
-            }
             lsp.WriteRaw(LspProcess.Frame(msg.ToJsonString()));
-            _pending.Add(Check(answer, expected, $"{what}: {Shorten(msg.ToJsonString())}", shedKey, seq));
+            _pending.Add(Check(answer, expected, $"{what}: {Shorten(msg.ToJsonString())}"));
         }
 
-        private readonly Dictionary<string, long> _latest = new(StringComparer.Ordinal);
-        private long _sequence;
-
-        private async Task Check(Task<(JsonElement Message, long At)> answer, int[] expected, string what, string? shedKey = null, long seq = 0)
+        private async Task Check(Task<(JsonElement Message, long At)> answer, int[] expected, string what)
         {
             JsonElement m;
             try { (m, _) = await answer.WaitAsync(TimeSpan.FromSeconds(30)); }
@@ -66,7 +53,6 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
             Interlocked.Increment(ref Responses);
             int code = m.TryGetProperty("error", out var err) ? err.GetProperty("code").GetInt32() : Result;
             if (code != Result) Count(code);
-            if (code == ContentModified && shedKey != null) { lock (_latest) if (_latest[shedKey] > seq) return; }
             if (!expected.Contains(code)) Mismatch($"{(code == Result ? "a result" : "error " + code)} (expected {string.Join(" or ", expected)}) for {what}: {Shorten(m.GetRawText())}");
         }
 
@@ -414,7 +400,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
 
     private static string Name(int code) => code switch
     {
-        ContentModified => "ContentModified (superseded)", ParseError => "ParseError", InvalidRequest => "InvalidRequest", MethodNotFound => "MethodNotFound", InvalidParams => "InvalidParams",
+        ParseError => "ParseError", InvalidRequest => "InvalidRequest", MethodNotFound => "MethodNotFound", InvalidParams => "InvalidParams",
         ServerNotInitialized => "ServerNotInitialized", RequestCancelled => "RequestCancelled", RequestFailed => "RequestFailed", -32603 => "InternalError",
         _ => "",
     };
