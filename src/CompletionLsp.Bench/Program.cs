@@ -32,7 +32,7 @@ namespace CompletionLsp.Bench
             flood sends thousands of completion requests without waiting (every N-th cancelled at once), then one more,
             and reports that one's latency, how long the flood took to drain, and how its requests were answered.
 
-            large-doc opens one huge document at a time (a distinct name on every line; default 60 MiB, 2 MB twice and
+            large-doc opens one huge document at a time (a distinct name on every line; default 60 MiB, 4 MB twice and
             1 MiB), asks for a completion there and, right behind its didOpen, on another document; closes it and
             opens a dozen small ones in turn; reports RSS before, at the peak and after, managed heap and vocabulary
             size before, during and after, and the latencies.

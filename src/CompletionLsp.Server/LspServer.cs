@@ -146,8 +146,7 @@ public sealed class LspServer : IAsyncDisposable
         }
         catch (LspException e)
         {
-            // Shed requests (superseded) are routine under load: no log line each.
-            if (e.Code != LspErrorCodes.ContentModified) Context.Log.Debug($"{method}: {e.Message}");
+            Context.Log.Debug($"{method}: {e.Message}");
             throw e.ToRpc();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -188,22 +187,27 @@ public sealed class LspServer : IAsyncDisposable
     private long _sequence;
 
     /// <summary>
-    /// A query that has been cancelled, or superseded by a newer request of the same method for the same document
-    /// (its answer would be stale before it is read), is not run when its turn comes: cancelled ones are answered
-    /// RequestCancelled, superseded ones ContentModified. After a flood of requests the next one answers at once.
+    /// A query that has been cancelled when its turn comes is not run (RequestCancelled). One superseded by a newer
+    /// request of the same method for the same document, when its handler says what such a request answers
+    /// (<see cref="RequestHandler{TParams, TResult}.SupersededResult"/>: an empty completion list), answers that at once.
+    /// After a flood of requests the next one answers at once.
     /// </summary>
     private Func<Task<T>> Shed<TParams, T>(RequestHandler<TParams, T> handler, TParams p, Func<Task<T>> work, CancellationToken ct)
     {
-        if (handler.Kind != HandlerKind.Query || p is not TextDocumentPositionParams { TextDocument.Uri: { } uri }) return work;
-        string key = handler.Method + "\n" + uri;
-        long seq = Interlocked.Increment(ref _sequence);
-        if (_latest.Count > 10_000) _latest.Clear(); // hostile numbers of documents: shedding is only an optimisation
-        _latest[key] = seq;
+        if (handler.Kind != HandlerKind.Query) return work;
+        string? key = null;
+        long seq = 0;
+        if (handler.SupersededResult is not null && p is TextDocumentPositionParams { TextDocument.Uri: { } uri })
+        {
+            key = handler.Method + "\n" + uri;
+            seq = Interlocked.Increment(ref _sequence);
+            if (_latest.Count > 10_000) _latest.Clear(); // hostile numbers of documents: shedding is only an optimisation
+            _latest[key] = seq;
+        }
         return () =>
         {
             ct.ThrowIfCancellationRequested();
-            if (_latest.TryGetValue(key, out long latest) && latest != seq)
-                throw new LspException(LspErrorCodes.ContentModified, $"{handler.Method}: superseded by a newer request for the same document");
+            if (key != null && _latest.TryGetValue(key, out long latest) && latest != seq) return Task.FromResult(handler.SupersededResult!);
             return work();
         };
     }

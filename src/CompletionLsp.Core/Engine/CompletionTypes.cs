@@ -30,9 +30,9 @@ public sealed record EngineOptions
     /// <summary>Re-rank with the model's bidirectional scorer (when it has one) where the caret is inside existing code.</summary>
     public bool UseInfill { get; init; } = true;
     public LineOptions Line { get; init; } = new();
-    /// <summary>Documents longer than this (UTF-16 units; 2 Mi: opening one costs about a second) are not lexed or
+    /// <summary>Documents longer than this (UTF-16 units; 4 Mi, as the size limit of training files; opening one that large costs seconds) are not lexed or
     /// kept: they get no completions (the server says so once) and cost nothing else.</summary>
-    public int MaxDocumentChars { get; init; } = 2 * 1024 * 1024;
+    public int MaxDocumentChars { get; init; } = 4 * 1024 * 1024;
 }
 
 public sealed record LineOptions

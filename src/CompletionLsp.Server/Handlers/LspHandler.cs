@@ -32,6 +32,10 @@ public abstract class RequestHandler<TParams, TResult> : ILspHandler
         () => HandleAsync(request, context, ct);
 
     public abstract Task<TResult> HandleAsync(TParams request, ServerContext context, CancellationToken ct);
+
+    /// <summary>When not null, a query superseded by a newer request of this method for the same document (sent before
+    /// it got to run) answers this at once instead of running: its answer would be stale before it is read.</summary>
+    public virtual TResult? SupersededResult => default;
 }
 
 /// <summary>A notification handler. Failures are logged; a notification has no answer.</summary>

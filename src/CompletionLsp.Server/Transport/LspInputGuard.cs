@@ -242,24 +242,33 @@ public sealed class LspInputGuard : Stream
     {
         var buf = rr.Buffer;
         long peek = Math.Min(length, 16 * 1024);
-        while (buf.Length - bodyStart < peek && !rr.IsCompleted)
+        // Enough of the start to read the method and uri, unless a header comes first (the length lied).
+        while (buf.Length - bodyStart < peek && !rr.IsCompleted && IndexOfHeader(buf.Slice(bodyStart)) < 0)
         {
             _reader.AdvanceTo(buf.Start, buf.End);
             rr = await _reader.ReadAsync().ConfigureAwait(false);
             buf = rr.Buffer;
         }
         var (method, uri) = MethodAndUri(buf.Slice(bodyStart, Math.Min(peek, buf.Length - bodyStart)));
+        // Skip what arrives, up to the promised length; a header on the way means the length lied (a JSON document's
+        // text holds no raw line break): resynchronise there, as for any other message.
         long left = length;
-        long take = Math.Min(left, buf.Length - bodyStart);
-        _reader.AdvanceTo(buf.GetPosition(bodyStart + take));
-        left -= take;
-        while (left > 0)
+        var chunk = buf.Slice(bodyStart, Math.Min(left, buf.Length - bodyStart));
+        while (true)
         {
+            long h = IndexOfHeader(chunk);
+            if (h >= 0)
+            {
+                _reader.AdvanceTo(chunk.GetPosition(h));
+                _log($"a message promised {length:N0} bytes, over the limit, but a header came after {length - left + h:N0}; resynchronised there");
+                break;
+            }
+            _reader.AdvanceTo(chunk.End);
+            left -= chunk.Length;
+            if (left <= 0) break;
             rr = await _reader.ReadAsync().ConfigureAwait(false);
-            take = Math.Min(left, rr.Buffer.Length);
-            _reader.AdvanceTo(rr.Buffer.GetPosition(take));
-            left -= take;
-            if (left > 0 && rr.IsCompleted) { _completed = true; return null; }
+            if (rr.Buffer.Length == 0 && rr.IsCompleted) { _reader.AdvanceTo(rr.Buffer.End); _completed = true; return null; }
+            chunk = rr.Buffer.Slice(0, Math.Min(left, rr.Buffer.Length));
         }
         _log($"skipped a message of {length:N0} bytes, over the limit of {_maxMessageBytes:N0} ({method ?? "no method found"}{(uri != null ? " " + uri : "")})");
         if (method is not ("textDocument/didOpen" or "textDocument/didChange") || uri == null) return null;
@@ -361,7 +370,12 @@ public sealed class LspInputGuard : Stream
                         if (r.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.Null)) badParams = true;
                         // JSON-RPC allows positional params, but every LSP method takes an object (StreamJsonRpc would
                         // answer an array with its own .NET signatures).
-                        if (r.TokenType is JsonTokenType.StartArray) arrayParams = true;
+                        // An empty array is no params (some JSON-RPC clients send [] for methods without params).
+                        if (r.TokenType is JsonTokenType.StartArray)
+                        {
+                            var peek = r;
+                            if (peek.Read() && peek.TokenType != JsonTokenType.EndArray) arrayParams = true;
+                        }
                         r.Skip();
                         break;
                     case "result": hasResult = true; r.Skip(); break;
