@@ -55,6 +55,14 @@ public sealed class MemoryBoundTests(ITestOutputHelper output)
         Assert.Contains(list.Items, c => c.Text == "againName");
     }
 
+    [Fact]
+    public void Roslyns_token_caches_are_found_so_that_they_can_be_emptied()
+    {
+        // Reflection on Roslyn's internals (TextKeyedCache's shared tables for tokens and trivia, SyntaxNodeCache): if
+        // an update renames them, this fails, and a closed large document would leave its names there.
+        Assert.Equal(3, CompletionLsp.Core.Syntax.RoslynStringTable.TokenCachesFound);
+    }
+
     private static int Words(Vocabulary v) => v.StaticCount + v.DynamicCount;
 
     private static async Task<(long Managed, int Vocabulary, int Static)> Memory(LspProcess lsp)

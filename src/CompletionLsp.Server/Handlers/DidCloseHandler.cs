@@ -27,6 +27,7 @@ public sealed class DidCloseHandler : NotificationHandler<DidCloseTextDocumentPa
     /// without it the process keeps the peak of a large document's text, tokens and caches for a long time.</summary>
     public static void ReturnMemory()
     {
+        Core.Syntax.RoslynStringTable.ClearAll(); // Roslyn's caches hold names from the document
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
