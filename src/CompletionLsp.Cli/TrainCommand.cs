@@ -15,6 +15,9 @@ public static class TrainCommand
         string dir = a.Positional[0];
         if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
         string outPath = a.Get("--out", "-o") ?? Cli.DefaultModelPath(dir);
+        // Before reading the repository: the output must be a regular file (or none; through symlinks) in a folder
+        // where a file can be created. A device, FIFO, socket or read-only folder is found now, not after training.
+        ModelFile.CheckWritable(outPath);
         var smoothing = (a.Get("--smoothing") ?? "kn") switch
         {
             "kn" or "kneser-ney" or "modified-kneser-ney" => SmoothingKind.KneserNey,
@@ -39,6 +42,17 @@ public static class TrainCommand
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (kill, a service manager): stop like Ctrl-C, so that the temporary file is deleted and the previous
+        // model kept; exit code 143.
+        bool terminated = false;
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            terminated = true;
+            cts.Cancel();
+        });
+        EventHandler onExit = (_, _) => ModelFile.DeletePendingTemporaries();
+        AppDomain.CurrentDomain.ProcessExit += onExit;
         ModelBundle bundle;
         TimeSpan countedAt = TimeSpan.Zero;
         try
@@ -57,10 +71,26 @@ public static class TrainCommand
             }), cts.Token);
             if (neural.Count > 0) (bundle, neuralSummary) = NeuralHook.Train(bundle, a, neural, progress, cts.Token);
             progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
-            bundle.Save(outPath);
+            bundle.Save(outPath, cts.Token);
             progress.Done();
         }
-        finally { Console.CancelKeyPress -= onCancel; }
+        catch (OperationCanceledException) when (terminated)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine("terminated (SIGTERM); the previous model is unchanged");
+            return 143;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine("cancelled; the previous model is unchanged");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            AppDomain.CurrentDomain.ProcessExit -= onExit;
+        }
 
         var c = bundle.NGram.Counts;
         Console.WriteLine();

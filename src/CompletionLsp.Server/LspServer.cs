@@ -50,6 +50,7 @@ public sealed class LspServer : IAsyncDisposable
         Register(new DidChangeConfigurationHandler());
         Register(new DidChangeWatchedFilesHandler());
         Register(new WorkDoneProgressCancelHandler());
+        Register(new DocumentTooLargeHandler());
         if (Context.Options.EnableTestMethods)
         {
             Register(new TestDocumentTextHandler());
@@ -181,6 +182,37 @@ public sealed class LspServer : IAsyncDisposable
         catch (Exception e) { Context.Log.Error($"{method} failed: {e}"); }
     }
 
+    // ---- shedding work nobody waits for ----
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _latest = new(StringComparer.Ordinal);
+    private long _sequence;
+
+    /// <summary>
+    /// A query that has been cancelled when its turn comes is not run (RequestCancelled). One superseded by a newer
+    /// request of the same method for the same document, when its handler says what such a request answers
+    /// (<see cref="RequestHandler{TParams, TResult}.SupersededResult"/>: an empty completion list), answers that at once.
+    /// After a flood of requests the next one answers at once.
+    /// </summary>
+    private Func<Task<T>> Shed<TParams, T>(RequestHandler<TParams, T> handler, TParams p, Func<Task<T>> work, CancellationToken ct)
+    {
+        if (handler.Kind != HandlerKind.Query) return work;
+        string? key = null;
+        long seq = 0;
+        if (handler.SupersededResult is not null && p is TextDocumentPositionParams { TextDocument.Uri: { } uri })
+        {
+            key = handler.Method + "\n" + uri;
+            seq = Interlocked.Increment(ref _sequence);
+            if (_latest.Count > 10_000) _latest.Clear(); // hostile numbers of documents: shedding is only an optimisation
+            _latest[key] = seq;
+        }
+        return () =>
+        {
+            ct.ThrowIfCancellationRequested();
+            if (key != null && _latest.TryGetValue(key, out long latest) && latest != seq) return Task.FromResult(handler.SupersededResult!);
+            return work();
+        };
+    }
+
     /// <summary>The method StreamJsonRpc calls for a request. Everything before the first await runs in message order.</summary>
     private sealed class RequestEntry<TParams, TResult>(LspServer server, RequestHandler<TParams, TResult> handler)
     {
@@ -190,7 +222,7 @@ public sealed class LspServer : IAsyncDisposable
             {
                 if (server.Admit(handler.Method) is { } refused) throw refused;
                 var p = Params.Read<TParams>(@params, handler.Method);
-                var work = handler.Prepare(p, server.Context, cancellationToken);
+                var work = server.Shed(handler, p, handler.Prepare(p, server.Context, cancellationToken), cancellationToken);
                 return server.Answer(handler.Method, server.Schedule(handler.Kind, work), cancellationToken);
             }
             catch (LspException e)
@@ -230,6 +262,14 @@ public sealed class LspServer : IAsyncDisposable
     private sealed class LogTraceListener(ServerLog log) : TraceListener
     {
         public override void Write(string? message) { }
-        public override void WriteLine(string? message) { if (message != null) log.Debug("jsonrpc: " + message); }
+        public override void WriteLine(string? message)
+        {
+            // Error answers the handlers chose (LocalRpcException: invalid params, superseded, cancelled...) are
+            // answered and, where useful, logged by Answer; StreamJsonRpc's trace of each, with a stack trace, would
+            // add several log lines per request (20,000 in a flood of 5,000 requests).
+            if (message == null || message.Contains("LocalRpcException", StringComparison.Ordinal)
+                || message.Contains("OperationCanceledException", StringComparison.Ordinal)) return;
+            log.Debug("jsonrpc: " + message);
+        }
     }
 }

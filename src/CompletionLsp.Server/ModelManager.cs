@@ -108,7 +108,9 @@ public sealed class ModelManager : IDisposable
                     _loadedStamp = stamp; // do not retry until it changes again
                     return;
                 }
-                string msg = $"The model file {path} cannot be used: {e.Message}. Completions come from the open documents only until it is re-trained.";
+                // A ModelFormatException's message starts with the path already: name it once.
+                string problem = e is ModelFormatException mf ? mf.Problem : e.Message;
+                string msg = $"The model file {path} cannot be used: {problem}. Completions come from the open documents only until it is re-trained.";
                 _loadedStamp = stamp;
                 if (_engine.Model.IsTrained && _engine.Model.Path != path) _engine.LoadModel(null);
                 SetStatus(ModelState.Error, path, msg);
@@ -138,6 +140,7 @@ public sealed class ModelManager : IDisposable
         try
         {
             var sw = Stopwatch.StartNew();
+            ModelFile.CheckWritable(outPath); // before reading the workspace: a read-only folder or a device is found now
             var bundle = await Task.Run(async () =>
             {
                 if (BeforeTraining != null) await BeforeTraining(cts.Token).ConfigureAwait(false);
@@ -147,7 +150,7 @@ public sealed class ModelManager : IDisposable
             await _loading.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
-                bundle.Save(outPath);
+                bundle.Save(outPath, cts.Token);
                 if (Path != outPath) { Path = outPath; Watch(outPath); }
                 _engine.LoadModel(bundle, outPath);
                 _loadedStamp = Stamp(outPath);

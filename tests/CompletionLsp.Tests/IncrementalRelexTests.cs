@@ -43,7 +43,7 @@ public class IncrementalRelexTests
                 if (e[j] == null && a[j] == null) continue;
                 Assert.True(e[j] != null && a[j] != null, $"{because}: context of length {j} before token {p} present in only one cache");
                 Assert.True(e[j]!.Total == a[j]!.Total, $"{because}: context of length {j} before token {p}: total {a[j]!.Total}, fresh {e[j]!.Total}");
-                Assert.True(e[j]!.Next.Count == a[j]!.Next.Count && e[j]!.Next.All(kv => a[j]!.Next.GetValueOrDefault(kv.Key) == kv.Value),
+                Assert.True(e[j]!.Distinct == a[j]!.Distinct && e[j]!.Words.All(w => a[j]!.CountOf(w) == e[j]!.CountOf(w)),
                     $"{because}: context of length {j} before token {p}: next-token counts differ");
             }
         }

@@ -163,18 +163,39 @@ public static class RepoWalker
         return info.Length;
     }
 
-    /// <summary>Reads a source file as strict UTF-8 (BOM allowed). Returns null and a reason for binary or undecodable files.</summary>
+    /// <summary>Reads a source file as strict UTF-8 (BOM allowed), or as UTF-16 when it starts with a UTF-16 byte-order
+    /// mark. Returns null and a reason for a folder, a device, a named pipe, binary or undecodable files.</summary>
     public static string? ReadSource(string path, out string? reason)
     {
         byte[] bytes;
         try
         {
-            // A size of 0 is an empty file, or no regular file at all: a named pipe (opening it would wait for a
-            // writer forever) or a device such as /dev/zero behind a symlink (endless). Neither is opened.
+            // A named pipe (opening it would wait for a writer forever) or a device such as /dev/zero behind a
+            // symlink (endless) is never opened.
+            var kind = FileKind.Of(path);
+            if (kind == FileType.Directory) { reason = "a folder, not a file"; return null; }
+            if (FileKind.IsSpecial(kind)) { reason = $"not a regular file ({FileKind.Describe(kind)})"; return null; }
+            // Where the type is unknown (not Linux), a size of 0 is an empty file or no regular file: not opened.
             if (TargetLength(path) == 0) { reason = null; return ""; }
             bytes = File.ReadAllBytes(path);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { reason = "unreadable: no such file (" + e.Message + ")"; return null; }
         catch (Exception e) { reason = "unreadable: " + e.Message; return null; }
+        if (bytes.Length >= 2 && (bytes[0], bytes[1]) is (0xFF, 0xFE) or (0xFE, 0xFF))
+        {
+            // UTF-16 with a byte-order mark (Windows editors write it): NUL bytes are expected, so read it as UTF-16.
+            bool little = bytes[0] == 0xFF;
+            var utf16 = new UnicodeEncoding(bigEndian: !little, byteOrderMark: false, throwOnInvalidBytes: true);
+            try
+            {
+                if ((bytes.Length & 1) != 0) { reason = $"not valid UTF-16{(little ? "LE" : "BE")} (odd length)"; return null; }
+                string t = utf16.GetString(bytes, 2, bytes.Length - 2);
+                if (t.AsSpan(0, Math.Min(t.Length, 4096)).Contains('\0')) { reason = "binary (NUL characters in UTF-16 text)"; return null; }
+                reason = null;
+                return t;
+            }
+            catch (DecoderFallbackException) { reason = $"not valid UTF-16{(little ? "LE" : "BE")}"; return null; }
+        }
         int scan = Math.Min(bytes.Length, 8192);
         if (Array.IndexOf(bytes, (byte)0, 0, scan) >= 0) { reason = "binary (NUL bytes)"; return null; }
         int offset = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;

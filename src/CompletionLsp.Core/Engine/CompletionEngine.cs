@@ -145,10 +145,15 @@ public sealed class CompletionEngine
     {
         lock (_gate)
         {
-            _docs[uri] = new DocumentState(text, _model.Vocabulary, _model.Cache.Order) { Version = version };
-            Semantic?.Open(uri, text);
+            if (_docs.Remove(uri, out var old)) old.Release();
+            var d = new DocumentState(text.Length > Options.MaxDocumentChars ? "" : text, _model.Vocabulary, _model.Cache.Order) { Version = version };
+            if (text.Length > Options.MaxDocumentChars) d.MarkUnusable(TooLarge(text.Length));
+            _docs[uri] = d;
+            // The semantic model gets the text too (not a document over the size limit: it gets no completions).
+            if (text.Length <= Options.MaxDocumentChars) Semantic?.Open(uri, text); else Semantic?.Close(uri);
             Touch(uri);
             if (!_model.IsTrained) _workspaceModelStale = true;
+            _model.Vocabulary.Sweep();
         }
     }
 
@@ -162,7 +167,13 @@ public sealed class CompletionEngine
             _docs[uri].Release();
             _docs.Remove(uri);
             Semantic?.Close(uri);
-            if (!_model.IsTrained) _workspaceModelStale = true;
+            if (!_model.IsTrained)
+            {
+                _workspaceModelStale = true;
+                // The last document gone: drop the model built from the documents now, not at the next query.
+                if (_docs.Count == 0) EnsureModel();
+            }
+            _model.Vocabulary.Sweep();
         }
     }
 
@@ -175,16 +186,21 @@ public sealed class CompletionEngine
         }
     }
 
-    /// <summary>Applies an edit given in UTF-16 offsets of the current text.</summary>
+    /// <summary>Applies an edit given in UTF-16 offsets of the current text. A document without a usable text (see
+    /// <see cref="UnusableReason"/>) ignores edits: only a whole new text brings it back.</summary>
     public void Change(string uri, int start, int oldLength, string newText, int version)
     {
         lock (_gate)
         {
             var d = Get(uri);
+            d.Version = version;
+            if (d.Unusable != null) return;
+            long length = (long)d.Text.Length - oldLength + newText.Length;
+            if (length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(length)); _model.Vocabulary.Sweep(); return; }
             d.Replace(start, oldLength, newText);
             Semantic?.Change(uri, start, oldLength, newText);
-            d.Version = version;
             Touch(uri);
+            _model.Vocabulary.Sweep();
         }
     }
 
@@ -193,12 +209,31 @@ public sealed class CompletionEngine
         lock (_gate)
         {
             var d = Get(uri);
+            d.Version = version;
+            if (text.Length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(text.Length)); _model.Vocabulary.Sweep(); return; }
             d.SetText(text);
             Semantic?.SetText(uri, text);
-            d.Version = version;
             Touch(uri);
+            _model.Vocabulary.Sweep();
         }
     }
+
+    /// <summary>Stops completions for a document whose text can no longer be trusted (an edit that could not be
+    /// applied), until the editor sends its whole text again (<see cref="SetText"/> or <see cref="Open"/>).</summary>
+    public void MarkUnusable(string uri, string reason)
+    {
+        lock (_gate)
+        {
+            Get(uri).MarkUnusable(reason);
+            _model.Vocabulary.Sweep();
+        }
+    }
+
+    /// <summary>Why a document gets no completions (too large, out of step with the editor), or null.</summary>
+    public string? UnusableReason(string uri) { lock (_gate) return Get(uri).Unusable; }
+
+    private string TooLarge(long length) =>
+        $"the document is too large for completions ({length / 1024:N0} Ki characters; the limit is {Options.MaxDocumentChars / 1024:N0} Ki)";
 
     public string GetText(string uri) { lock (_gate) return Get(uri).Text; }
     public int GetVersion(string uri) { lock (_gate) return Get(uri).Version; }
@@ -222,12 +257,17 @@ public sealed class CompletionEngine
     {
         RemoveRecent(_recent.FindIndex(r => r.Uri == uri));
         var d = Get(uri);
+        // A very large file is not kept among the recent files: its text and ids would outlive it by far.
+        if (d.Text.Length > MaxRecentFileChars) return;
         var ids = d.Ids.ToArray();
         _recent.Add((uri, d.Text, ids));
         _recentCache.Update(ids, 1, ids.Length, +1);
         _model.Vocabulary.Retain(ids, +1);
         while (_recent.Count > Math.Max(0, Options.RecentFiles)) RemoveRecent(0);
     }
+
+    /// <summary>Files longer than this (UTF-16 units) are not kept among the recent files when they are left.</summary>
+    public const int MaxRecentFileChars = 1 << 20;
 
     private void RemoveRecent(int i)
     {
@@ -262,6 +302,7 @@ public sealed class CompletionEngine
         EnsureModel();
         var d = Get(uri);
         offset = Math.Clamp(offset, 0, d.Text.Length);
+        if (d.Unusable != null) return (d, new CaretContext(0, "", offset, offset, true, d.Unusable)); // never from stale text
         return (d, d.GetCaretContext(offset));
     }
 

@@ -54,6 +54,9 @@ public sealed record EngineOptions
     /// <summary>List punctuation among the items, as versions before the semantic layer did (for comparisons in eval only).</summary>
     public bool ListPunctuation { get; init; }
     public LineOptions Line { get; init; } = new();
+    /// <summary>Documents longer than this (UTF-16 units; 4 Mi, as the size limit of training files; opening one that large costs seconds) are not lexed or
+    /// kept: they get no completions (the server says so once) and cost nothing else.</summary>
+    public int MaxDocumentChars { get; init; } = 4 * 1024 * 1024;
 }
 
 public sealed record LineOptions

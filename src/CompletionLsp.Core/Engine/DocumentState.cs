@@ -43,11 +43,23 @@ public sealed class DocumentState
     /// <summary>Token ids with &lt;s&gt; first.</summary>
     public ReadOnlySpan<int> Ids => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_ids);
     public Vocabulary Vocabulary => _vocab;
+    /// <summary>Why this document gets no completions (too large, out of step with the editor), or null. Such a
+    /// document holds no text, tokens or cache.</summary>
+    public string? Unusable { get; private set; }
+
+    /// <summary>Drops the text, tokens and cache and gives no completions until <see cref="SetText"/> brings a usable text.</summary>
+    public void MarkUnusable(string reason)
+    {
+        SetText("");
+        Unusable = reason;
+    }
+
     /// <summary>Tokens lexed by the last edit (for tests and benchmarks: proportional to the edit, not the file).</summary>
     public int LastRelexedTokens { get; private set; }
 
     public void SetText(string text)
     {
+        Unusable = null;
         Text = text;
         Relex();
     }

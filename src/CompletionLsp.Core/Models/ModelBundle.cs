@@ -40,8 +40,9 @@ public sealed class ModelBundle
 
     private const string TagMeta = "META", TagVocab = "VOCA", TagNGram = "NGRM", TagCache = "CACH", TagMix = "MIXW", TagSpacing = "SPAC";
 
-    public void Save(string path)
+    public void Save(string path, CancellationToken ct = default)
     {
+        ModelFile.ResolveOutput(path); // refuse a device, a FIFO or a folder before serializing
         var sections = new List<(string, byte[])>
         {
             (TagMeta, JsonSerializer.SerializeToUtf8Bytes(Info)),
@@ -52,7 +53,8 @@ public sealed class ModelBundle
             (TagSpacing, Spacing.Serialize()),
         };
         foreach (var kv in ExtraSections.OrderBy(k => k.Key, StringComparer.Ordinal)) sections.Add((kv.Key, kv.Value));
-        ModelFile.Write(path, sections);
+        ct.ThrowIfCancellationRequested();
+        ModelFile.Write(path, sections, ct);
     }
 
     public static ModelBundle Load(string path)

@@ -29,19 +29,74 @@ public static class ModelFile
     private const int HeaderSize = 8 + 4 + 4 + 4;
     private const int TrailerSize = 8 + 8;
 
-    public static void Write(string path, IReadOnlyList<(string Tag, byte[] Payload)> sections)
+    /// <summary>
+    /// Where a model written to <paramref name="path"/> goes: through symbolic links to the file they name (the link
+    /// stays a link and its target is replaced), never over a device, a named pipe, a socket or a folder.
+    /// </summary>
+    /// <exception cref="IOException">The path (or a link's target) is not a regular file, or the links loop.</exception>
+    public static string ResolveOutput(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
+        var info = new FileInfo(full);
+        if (info.LinkTarget != null)
+        {
+            // A dangling link resolves to the path it names (created by the write).
+            var target = info.ResolveLinkTarget(returnFinalTarget: true)
+                ?? throw new IOException($"{path}: the symbolic link cannot be resolved");
+            full = System.IO.Path.GetFullPath(target.FullName);
+        }
+        var kind = Corpus.FileKind.Of(full);
+        if (kind == Corpus.FileType.Directory || Corpus.FileKind.IsSpecial(kind))
+            throw new IOException($"{path}{(full != System.IO.Path.GetFullPath(path) ? $" (a link to {full})" : "")} is {Corpus.FileKind.Describe(kind)}, not a regular file: refusing to write a model over it");
+        return full;
+    }
+
+    /// <summary>
+    /// Checks, before any work, that a model can be written to <paramref name="path"/>: a regular file or none (see
+    /// <see cref="ResolveOutput"/>), in a folder that exists or can be created and where a file can be created.
+    /// </summary>
+    /// <exception cref="IOException">Not writable, with the reason.</exception>
+    public static string CheckWritable(string path)
+    {
+        var full = ResolveOutput(path);
+        var dir = System.IO.Path.GetDirectoryName(full)!;
+        var probe = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(dir);
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot write the model to {path}: {e.Message}", e);
+        }
+        return full;
+    }
+
+    public static void Write(string path, IReadOnlyList<(string Tag, byte[] Payload)> sections, CancellationToken ct = default)
+    {
+        var full = ResolveOutput(path);
         var dir = System.IO.Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
         RemoveStaleTemporaries(dir, System.IO.Path.GetFileName(full));
         var tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        lock (Pending) Pending.Add(tmp);
         try
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
             {
                 ulong hash = Fnv.Offset;
-                void Put(ReadOnlySpan<byte> b) { fs.Write(b); hash = Fnv.Hash(hash, b); }
+                void Put(ReadOnlySpan<byte> b)
+                {
+                    // In pieces, so that a cancellation (Ctrl-C, SIGTERM) stops a large write soon.
+                    for (int at = 0; at < b.Length; at += 1 << 20)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        var piece = b.Slice(at, Math.Min(1 << 20, b.Length - at));
+                        fs.Write(piece);
+                        hash = Fnv.Hash(hash, piece);
+                    }
+                }
                 Span<byte> buf = stackalloc byte[8];
                 Put(Magic);
                 BitConverter.TryWriteBytes(buf, Version); Put(buf[..4]);
@@ -59,9 +114,11 @@ public static class ModelFile
                 fs.Write(EndMagic);
                 BitConverter.TryWriteBytes(buf, hash); fs.Write(buf);
                 fs.Flush(true);
+                ct.ThrowIfCancellationRequested();
                 fs.Position = 12; fs.Write(BitConverter.GetBytes(1u));
                 fs.Flush(true);
             }
+            ct.ThrowIfCancellationRequested();
             File.Move(tmp, full, overwrite: true);
         }
         catch
@@ -69,6 +126,17 @@ public static class ModelFile
             try { File.Delete(tmp); } catch { /* best effort */ }
             throw;
         }
+        finally { lock (Pending) Pending.Remove(tmp); }
+    }
+
+    private static readonly HashSet<string> Pending = new(StringComparer.Ordinal);
+
+    /// <summary>Deletes the temporary files of writes in progress (a process that is being terminated calls this).</summary>
+    public static void DeletePendingTemporaries()
+    {
+        string[] files;
+        lock (Pending) files = Pending.ToArray();
+        foreach (var f in files) { try { File.Delete(f); } catch { /* best effort */ } }
     }
 
     /// <summary>Deletes temporary files left by writers of this model that were killed (their process is gone).</summary>
@@ -95,16 +163,65 @@ public static class ModelFile
         byte[] bytes;
         try
         {
-            // Size 0: an empty file, or no regular file (a named pipe would block the reader for good, a device
-            // such as /dev/zero would never end); none of them is opened.
+            // A named pipe would block the reader for good, a device such as /dev/zero would never end: neither is opened.
+            var kind = Corpus.FileKind.Of(path);
+            if (kind == Corpus.FileType.Missing) throw new FileNotFoundException();
+            if (Corpus.FileKind.IsSpecial(kind)) throw new ModelFormatException(path, $"model file is {Corpus.FileKind.Describe(kind)}, not a regular file");
             if (File.Exists(path) && Corpus.RepoWalker.TargetLength(path) == 0) throw new ModelFormatException(path, "model file is empty (0 bytes) or not a regular file");
-            bytes = File.ReadAllBytes(path);
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            // Header, end marker and section table first (a few reads): a large foreign or damaged file is refused
+            // without being read whole.
+            CheckLayout(path, fs);
+            if (fs.Length > Array.MaxLength) throw new ModelFormatException(path, $"model file is too large ({fs.Length / (1 << 20)} MiB)");
+            bytes = new byte[fs.Length];
+            fs.Position = 0;
+            fs.ReadExactly(bytes);
         }
         catch (FileNotFoundException) { throw new ModelFormatException(path, "model file not found"); }
         catch (DirectoryNotFoundException) { throw new ModelFormatException(path, "model file not found"); }
+        catch (EndOfStreamException) { throw new ModelFormatException(path, "model file is truncated (it shrank while being read)"); }
         catch (UnauthorizedAccessException e) { throw new ModelFormatException(path, "model file is not readable: " + e.Message); }
         catch (IOException e) { throw new ModelFormatException(path, "model file could not be read: " + e.Message); }
         return Parse(path, bytes);
+    }
+
+    /// <summary>The checks of <see cref="Parse"/> that need only the header, the trailer and the section headers, on
+    /// a stream: the declared sizes are checked before anything is read whole (so a damaged length is reported as
+    /// such, where <see cref="Parse"/> on bytes in memory reports the checksum first).</summary>
+    private static void CheckLayout(string path, FileStream fs)
+    {
+        long length = fs.Length;
+        var head = new byte[(int)Math.Min(length, HeaderSize)];
+        fs.ReadExactly(head);
+        if (length == 0) throw new ModelFormatException(path, "model file is empty (0 bytes)");
+        if (head.Length < Magic.Length || !head.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new ModelFormatException(path, "not a CompletionLsp model file (wrong magic bytes)");
+        if (head.Length < HeaderSize) throw new ModelFormatException(path, "model file is truncated (header incomplete)");
+        uint version = BitConverter.ToUInt32(head, 8);
+        if (version != Version)
+            throw new ModelFormatException(path, $"model format version {version} is not supported (this build reads version {Version}); retrain with `completion-lsp train`");
+        if ((BitConverter.ToUInt32(head, 12) & 1) == 0) throw new ModelFormatException(path, "model file is incomplete (training or writing was interrupted)");
+        var tail = new byte[TrailerSize];
+        if (length < HeaderSize + TrailerSize) throw new ModelFormatException(path, "model file is truncated (end marker missing)");
+        fs.Position = length - TrailerSize;
+        fs.ReadExactly(tail);
+        if (!tail.AsSpan(0, 8).SequenceEqual(EndMagic)) throw new ModelFormatException(path, "model file is truncated (end marker missing)");
+        uint count = BitConverter.ToUInt32(head, 16);
+        long p = HeaderSize, end = length - TrailerSize;
+        var sh = new byte[12];
+        string? problem = null;
+        for (uint i = 0; i < count && problem == null; i++)
+        {
+            if (p + 12 > end) { problem = "model file is corrupt (section table overruns the file)"; break; }
+            fs.Position = p;
+            fs.ReadExactly(sh);
+            ulong len = BitConverter.ToUInt64(sh, 4);
+            p += 12;
+            if (len > (ulong)(end - p)) { problem = $"model file is corrupt (section {Encoding.ASCII.GetString(sh, 0, 4)} overruns the file)"; break; }
+            p += (long)len;
+        }
+        if (problem == null && p != end) problem = "model file is corrupt (trailing bytes after sections)";
+        if (problem != null) throw new ModelFormatException(path, problem);
     }
 
     public static Dictionary<string, byte[]> Parse(string path, byte[] bytes)

@@ -7,10 +7,48 @@ namespace CompletionLsp.Core.Models;
 /// </summary>
 public sealed class NGramCache
 {
+    /// <summary>The next-token counts after one context. Most contexts of a document are followed by one token only
+    /// (every n-gram around a name that occurs once): that one is kept inline, a table only from the second.</summary>
     public sealed class Entry
     {
         public int Total;
-        public readonly Dictionary<int, int> Next = new();
+        private int _word, _count;        // the only next token, while there is one
+        private Dictionary<int, int>? _more;
+
+        /// <summary>Distinct next tokens.</summary>
+        public int Distinct => _more?.Count ?? (_count > 0 ? 1 : 0);
+
+        public int CountOf(int w) => _more != null ? _more.GetValueOrDefault(w) : w == _word ? _count : 0;
+
+        /// <summary>The distinct next tokens.</summary>
+        public IEnumerable<int> Words => _more != null ? _more.Keys : _count > 0 ? [_word] : [];
+
+        internal void Add(int w)
+        {
+            Total++;
+            if (_more != null) { System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_more, w, out _)++; return; }
+            if (_count == 0) { _word = w; _count = 1; }
+            else if (_word == w) _count++;
+            else { _more = new Dictionary<int, int> { [_word] = _count, [w] = 1 }; _count = 0; }
+        }
+
+        /// <summary>Removes one occurrence of <paramref name="w"/>; false if it has none.</summary>
+        internal bool Remove(int w)
+        {
+            if (_more != null)
+            {
+                if (!_more.TryGetValue(w, out int c)) return false;
+                if (c <= 1) _more.Remove(w); else _more[w] = c - 1;
+                if (_more.Count == 1) { foreach (var kv in _more) { _word = kv.Key; _count = kv.Value; } _more = null; }
+            }
+            else
+            {
+                if (_count == 0 || _word != w) return false;
+                _count--;
+            }
+            Total--;
+            return true;
+        }
     }
 
     private readonly Dictionary<ulong, Entry> _map = new();
@@ -42,19 +80,9 @@ public sealed class NGramCache
         {
             ref var e = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_map, key, out bool exists);
             if (!exists) e = new Entry();
-            e!.Total++;
-            ref int c = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(e.Next, w, out _);
-            c++;
+            e!.Add(w);
         }
-        else if (_map.TryGetValue(key, out var e))
-        {
-            if (e.Next.TryGetValue(w, out int c))
-            {
-                if (c <= 1) e.Next.Remove(w); else e.Next[w] = c - 1;
-                e.Total--;
-                if (e.Total <= 0) _map.Remove(key);
-            }
-        }
+        else if (_map.TryGetValue(key, out var e) && e.Remove(w) && e.Total <= 0) _map.Remove(key);
     }
 
     /// <summary>Entries for context lengths 0..Order-1 ending at the end of <paramref name="context"/> (null where unseen).</summary>
@@ -72,7 +100,13 @@ public sealed class NGramCache
         }
     }
 
-    public void Clear() => _map.Clear();
+    /// <summary>Empties the cache and gives back its table (a large document's cache is hundreds of thousands of contexts).</summary>
+    public void Clear()
+    {
+        bool large = _map.Count > 1 << 14;
+        _map.Clear();
+        if (large) _map.TrimExcess();
+    }
 
     private const ulong Seed = 0x9E3779B97F4A7C15UL;
     private static ulong Mix(ulong h, int token)
@@ -130,7 +164,7 @@ public sealed class CachedModel(ILanguageModel baseModel, NGramCache? recent, NG
             var e = entries[j];
             double b = beta[j];
             if (e == null || double.IsPositiveInfinity(b)) continue;
-            int c = e.Next.GetValueOrDefault(token);
+            int c = e.CountOf(token);
             p = (c + b * p) / (e.Total + b);
         }
         return p;
@@ -178,7 +212,7 @@ public sealed class CachedModel(ILanguageModel baseModel, NGramCache? recent, NG
             // The unigram cache (usually left out of the chain) still proposes candidates when a prefix filters them:
             // it holds every name of the document.
             if (double.IsPositiveInfinity(beta[j]) && (j > 0 || accept == null)) continue;
-            foreach (var w in e.Next.Keys)
+            foreach (var w in e.Words)
             {
                 if (w == Vocabulary.Bos || !seen.Add(w)) continue;
                 double upper = Adapt(0, w, re, de) + slope * tau;

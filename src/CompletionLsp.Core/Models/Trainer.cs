@@ -19,6 +19,10 @@ public sealed record TrainOptions
     public List<SkippedFile>? Skipped { get; init; }
 }
 
+/// <summary>Training found nothing to learn from (no .cs file, none readable, or only empty ones): no model is
+/// written, and the previous one stays. An <see cref="IOException"/>: the CLI exits 1, the server answers an error.</summary>
+public sealed class NoTrainingDataException(string message) : IOException(message);
+
 public enum TrainStage { Walking, Tokenizing, Counting, Tuning, Done }
 
 public readonly record struct TrainProgress(TrainStage Stage, int FilesDone, int FilesTotal, long Tokens, TimeSpan Elapsed);
@@ -46,6 +50,7 @@ public static class Trainer
         options.Skipped?.AddRange(corpus.Skipped);
         var train = options.AllFiles ? corpus.Train.Concat(corpus.Test).ToList() : corpus.Train;
         long tokens = train.Sum(f => (long)f.Tokens.Length);
+        if (tokens == 0) throw new NoTrainingDataException(NothingToTrain(options, corpus, train.Count));
         progress?.Report(new(TrainStage.Counting, train.Count, train.Count, tokens, sw.Elapsed));
         var bundle = Build(train, options, ct);
         var cache = CacheOptions.Default;
@@ -73,6 +78,21 @@ public static class Trainer
                 Seconds = sw.Elapsed.TotalSeconds,
             },
         };
+    }
+
+    private static string NothingToTrain(TrainOptions options, CorpusSplit corpus, int trainFiles)
+    {
+        string root = Path.GetFullPath(options.Root);
+        string reasons = corpus.Skipped.Count == 0 ? "" : " (" + string.Join("; ", corpus.Skipped.Take(3).Select(s => $"{s.Path}: {s.Reason}"))
+            + (corpus.Skipped.Count > 3 ? $"; and {corpus.Skipped.Count - 3} more" : "") + ")";
+        if (corpus.FilesFound == 0)
+            return $"nothing to train on: no .cs files under {root}{reasons}; the existing model is kept";
+        int read = corpus.Train.Count + corpus.Test.Count;
+        if (read == 0)
+            return $"nothing to train on: none of the {corpus.FilesFound} .cs files under {root} could be read{reasons}; the existing model is kept";
+        if (trainFiles == 0)
+            return $"nothing to train on: the {read} readable .cs files under {root} are all in the test split (use --all-files); the existing model is kept";
+        return $"nothing to train on: the {trainFiles} .cs files under {root} hold no tokens{reasons}; the existing model is kept";
     }
 
     /// <summary>Builds vocabulary and n-gram model from tokenized files (no I/O).</summary>

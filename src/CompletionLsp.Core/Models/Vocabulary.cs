@@ -90,8 +90,66 @@ public sealed class Vocabulary
             int before = _refs[k];
             _refs[k] = Math.Max(0, before + delta);
             if (before == 0 && _refs[k] > 0) _live++;
-            else if (before > 0 && _refs[k] == 0) _live--;
+            else if (before > 0 && _refs[k] == 0) { _live--; _unheld.Add(id); }
         }
+    }
+
+    // Dynamic ids no document holds any more (candidates for Sweep), and freed ids, lowest first, for reuse.
+    private readonly List<int> _unheld = new();
+    private readonly PriorityQueue<int, int> _free = new();
+
+    /// <summary>Dynamic words the vocabulary holds (live or not yet swept); for tests and memory figures.</summary>
+    public int DynamicCount => _count - StaticCount - _freeBelowCount;
+    private int _freeBelowCount; // freed ids below _count
+
+    /// <summary>
+    /// Forgets the dynamic words that no document holds (their ids are reused, the arrays and the name table shrink),
+    /// so that names typed or opened after training do not pile up for the life of the server. Call only where no
+    /// id is held without <see cref="Retain"/> (the engine calls it at the end of each edit, open and close).
+    /// </summary>
+    public void Sweep()
+    {
+        if (_unheld.Count == 0) return;
+        int removed = 0;
+        foreach (int id in _unheld)
+        {
+            int k = id - StaticCount;
+            if (id >= _count || _words[id] == null || (k < _refs.Length && _refs[k] > 0)) continue;
+            _ids.Remove(_words[id]);
+            _words[id] = null!;
+            _free.Enqueue(id, id);
+            _freeBelowCount++;
+            removed++;
+        }
+        _unheld.Clear();
+        if (removed == 0) return;
+        // Freed ids at the top shorten the range that queries scan.
+        while (_count > StaticCount && _words[_count - 1] == null) { _count--; _freeBelowCount--; }
+        if (_freeBelowCount == 0) { _free.Clear(); _free.TrimExcess(); } // every freed id was trimmed off the top
+        int capacity = Math.Max(StaticCount + 16, _count * 2);
+        if (_words.Length > capacity * 2)
+        {
+            Array.Resize(ref _words, capacity);
+            Array.Resize(ref _kinds, capacity);
+            if (_refs.Length > capacity - StaticCount) Array.Resize(ref _refs, Math.Max(16, capacity - StaticCount));
+        }
+        if (removed > 1024) { _ids.TrimExcess(); _unheld.TrimExcess(); }
+    }
+
+    private int NextDynamicId()
+    {
+        while (_free.TryDequeue(out int id, out _))
+        {
+            if (id >= _count) continue; // trimmed off the top
+            _freeBelowCount--;
+            return id;
+        }
+        if (_count == _words.Length)
+        {
+            Array.Resize(ref _words, _words.Length * 2);
+            Array.Resize(ref _kinds, _kinds.Length * 2);
+        }
+        return _count++;
     }
 
     public int MapOrAdd(in LexToken t)
@@ -99,16 +157,12 @@ public sealed class Vocabulary
         if (_ids.TryGetValue(t.Text, out int id)) return IsSameKind(id, t) ? id : t.Class != LiteralClass.None ? ClassOf(t.Class) : Unk;
         if (t.Class != LiteralClass.None) return ClassOf(t.Class);
         if (t.Kind is not (TokenKind.Identifier or TokenKind.Keyword) || t.Text.Length > 128) return Unk;
-        if (_count == _words.Length)
-        {
-            Array.Resize(ref _words, _words.Length * 2);
-            Array.Resize(ref _kinds, _kinds.Length * 2);
-        }
-        id = _count;
+        id = NextDynamicId();
         _words[id] = t.Text;
         _kinds[id] = t.Kind;
         _ids[t.Text] = id;
-        _count++;
+        // Not held until retained: a word mapped and never retained is swept too.
+        _unheld.Add(id);
         return id;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CompletionLsp.Core.Syntax;
 
@@ -65,19 +66,42 @@ public static class CSharpLexer
     /// <summary><see cref="LexFrom(string, int)"/> with another window size (tests compare window sizes).</summary>
     internal static IEnumerable<LexToken> LexFrom(string text, int offset, int window) => LexFrom(text, offset, window, DirectiveLines(text));
 
+    /// <summary>
+    /// Interpolated strings nested deeper than this (a string in a hole of a string in a hole..., each bracket open in
+    /// a hole counting as a level) are not given to Roslyn: its lexer recurses once per level (a stack overflow, which
+    /// kills the process, at a few thousand) and splitting holes re-lexes each level (quadratic). Such a string, from
+    /// its outermost <c>$"</c> to its end, is one literal token (class <c>&lt;istr&gt;</c>); real code nests a few levels.
+    /// </summary>
+    public const int MaxInterpolationDepth = 32;
+
     internal static IEnumerable<LexToken> LexFrom(string text, int offset, int window, int[] directives)
     {
         // Blank directives in windows, so that a lazy consumer pays only for the part it reads.
         int Window = window;
         int windowStart = offset;
+        var deep = DeepInterpolations.For(text, offset, directives);
         while (windowStart < text.Length)
         {
             int windowEnd = Math.Min(text.Length, windowStart + Window);
             // Extend to the end of the line so a directive is never cut.
             int nl = text.IndexOf('\n', windowEnd == 0 ? 0 : windowEnd - 1);
             windowEnd = nl < 0 ? text.Length : nl + 1;
+            // Roslyn sees text up to `limit`: the end, or the start of a too-deep interpolated string (a clean token
+            // boundary: the scanner is in code there).
+            int limit = text.Length;
+            if (deep != null && deep.NextStartBefore(windowEnd) is (int ds, int de))
+            {
+                if (ds <= windowStart)
+                {
+                    yield return new LexToken(ds, de - ds, text.Substring(ds, de - ds), TokenKind.Literal, LiteralClass.InterpolatedText);
+                    deep.Skip();
+                    windowStart = de;
+                    continue;
+                }
+                windowEnd = limit = ds;
+            }
             string chunk = BlankDirectives(text, windowStart, windowEnd, directives);
-            bool last = windowEnd >= text.Length;
+            bool last = windowEnd >= limit;
             int resumeAt = -1;
             foreach (var tok in SyntaxFactory.ParseTokens(chunk, 0, 0, Options))
             {
@@ -106,21 +130,93 @@ public static class CSharpLexer
                     break;
                 }
             }
-            if (last) yield break;
+            if (last)
+            {
+                if (limit >= text.Length) yield break;
+                windowStart = limit; // a too-deep string starts here
+                continue;
+            }
             if (resumeAt < 0) { windowStart = windowEnd; continue; }
             if (resumeAt == windowStart)
             {
                 // A single token longer than the window (a huge string): lex the rest in one go.
-                string rest = BlankDirectives(text, windowStart, text.Length, directives);
+                int restEnd = deep?.NextStartBefore(text.Length) is (int rs, _) ? rs : text.Length;
+                string rest = BlankDirectives(text, windowStart, restEnd, directives);
                 foreach (var tok in SyntaxFactory.ParseTokens(rest, 0, 0, Options))
                 {
                     RoslynStringTable.Note(tok.Span.Length);
                     if (tok.IsKind(SyntaxKind.EndOfFileToken)) break;
                     foreach (var lt in Convert(tok, windowStart)) yield return lt;
                 }
-                yield break;
+                if (restEnd >= text.Length) yield break;
+                windowStart = restEnd;
+                continue;
             }
             windowStart = resumeAt;
+        }
+    }
+
+    /// <summary>Finds, lazily and in one pass, the interpolated strings nested deeper than <see cref="MaxInterpolationDepth"/>.</summary>
+    private sealed class DeepInterpolations
+    {
+        private readonly string _text;
+        private readonly int[] _directives;
+        private readonly List<(int Start, int End)> _regions = new();
+        private readonly LiteralScanner _scan;
+        private int _fed, _next, _d;
+
+        private DeepInterpolations(string text, int offset, int[] directives)
+        {
+            _text = text;
+            _directives = directives;
+            _fed = offset;
+            _scan = new LiteralScanner { DeepLimit = MaxInterpolationDepth, DeepRegions = _regions };
+            _d = Array.BinarySearch(directives, offset);
+            if (_d < 0) _d = ~_d;
+        }
+
+        /// <summary>Null when the text holds no interpolated string (no '$'): then it costs a vectorized search.</summary>
+        public static DeepInterpolations? For(string text, int offset, int[] directives) =>
+            text.AsSpan(offset).Contains('$') ? new DeepInterpolations(text, offset, directives) : null;
+
+        /// <summary>The next too-deep string not yet skipped if it starts before <paramref name="end"/> (a line end or the text's end).</summary>
+        public (int Start, int End)? NextStartBefore(int end)
+        {
+            ScanTo(end);
+            if (_next < _regions.Count && _regions[_next].Start < end)
+            {
+                // Its end is needed too: scan on (in line-aligned steps) until it closes.
+                while (_scan.DeepOpen && _fed < _text.Length)
+                {
+                    int nl = _text.IndexOf('\n', Math.Min(_text.Length - 1, _fed + 64 * 1024));
+                    ScanTo(nl < 0 ? _text.Length : nl + 1);
+                }
+                if (_scan.DeepOpen) _scan.EndDeepRegion(_text.Length);
+                return _regions[_next];
+            }
+            return null;
+        }
+
+        public void Skip() => _next++;
+
+        /// <summary>Feeds the scanner up to <paramref name="end"/> (a line start or the end), skipping directive lines.</summary>
+        private void ScanTo(int end)
+        {
+            var span = _text.AsSpan();
+            while (_fed < end)
+            {
+                if (_d < _directives.Length && _directives[_d] < end)
+                {
+                    int ds = _directives[_d++];
+                    if (ds < _fed) continue;
+                    _scan.Feed(span, _fed, ds);
+                    int le = _text.IndexOf('\n', ds);
+                    _fed = le < 0 ? _text.Length : le + 1;
+                    continue;
+                }
+                _scan.Feed(span, _fed, end);
+                _fed = end;
+            }
         }
     }
 
@@ -166,7 +262,18 @@ public static class CSharpLexer
 
     private static IEnumerable<LexToken> SplitInterpolated(string text, int start)
     {
-        var expr = SyntaxFactory.ParseExpression(text, 0, Options);
+        ExpressionSyntax expr;
+        try { expr = SyntaxFactory.ParseExpression(text, 0, Options); }
+        catch (InsufficientExecutionStackException)
+        {
+            // Nesting too deep for the parser (thousands of parentheses in a hole): the string is one literal.
+            return [new LexToken(start, text.Length, text, TokenKind.Literal, LiteralClass.InterpolatedText)];
+        }
+        return SplitParts(expr, start);
+    }
+
+    private static IEnumerable<LexToken> SplitParts(ExpressionSyntax expr, int start)
+    {
         bool first = true;
         foreach (var t in expr.DescendantTokens())
         {

@@ -17,13 +17,16 @@ internal sealed class LiteralScanner
         public int Quotes;   // raw strings: the closing run of quotes
         public int Dollars;  // interpolated raw strings: braces that open (and close) a hole
         public int Depth;    // holes: nested braces inside the hole
+        public int Brackets; // holes: open brackets ( [ { inside the hole (each a level of Roslyn's recursion)
+        public int Start;    // offset of the first character (the '$' or '@' of a string)
+        public readonly bool IsInterpolatedString => Kind is Kind.String or Kind.Verbatim ? Interpolated : Kind == Kind.Raw && Dollars > 0;
     }
 
     // Per state (by Kind), the characters that can change it.
     private static readonly System.Buffers.SearchValues<char>[] Interesting =
     [
         System.Buffers.SearchValues.Create("/'\"$@{}"), // Code
-        System.Buffers.SearchValues.Create("/'\"$@{}"), // Hole
+        System.Buffers.SearchValues.Create("/'\"$@{}()[]"), // Hole
         System.Buffers.SearchValues.Create("*"),         // BlockComment
         System.Buffers.SearchValues.Create("\n"),        // LineComment
         System.Buffers.SearchValues.Create("\\\"\n{"),   // String
@@ -37,6 +40,22 @@ internal sealed class LiteralScanner
 
     /// <summary>True when the scanner is in plain code (not in a literal, a comment or an interpolation hole).</summary>
     public bool InCode => _frames.Count == 1;
+
+    /// <summary>With <see cref="DeepRegions"/> set: interpolated strings nested deeper than this (a string in a hole of
+    /// a string in a hole..., each bracket open in a hole counting as a level too) are reported, each as the outermost
+    /// interpolated string around it.</summary>
+    public int DeepLimit { get; init; } = int.MaxValue;
+
+    /// <summary>Where reported too-deep interpolated strings go: [Start, End) of the outermost string, End -1 while it
+    /// is still open (see <see cref="DeepOpen"/>).</summary>
+    public List<(int Start, int End)>? DeepRegions { get; init; }
+
+    /// <summary>True while a reported too-deep interpolated string has not ended yet.</summary>
+    public bool DeepOpen => _deepFrame >= 0;
+
+    private int _interpolated;    // interpolated-string frames on the stack
+    private int _brackets;        // open brackets inside the holes on the stack
+    private int _deepFrame = -1;  // index in _frames of the outermost string of an open too-deep region
 
     /// <summary>Scans <paramref name="s"/>[from..to).</summary>
     public void Feed(ReadOnlySpan<char> s, int from, int to)
@@ -57,25 +76,25 @@ internal sealed class LiteralScanner
                     i = Code(s, i, to, ref top);
                     continue;
                 case Kind.LineComment:
-                    if (c == '\n') Pop();
+                    if (c == '\n') Pop(i);
                     break;
                 case Kind.BlockComment:
-                    if (c == '*' && i + 1 < to && s[i + 1] == '/') { Pop(); i += 2; continue; }
+                    if (c == '*' && i + 1 < to && s[i + 1] == '/') { Pop(i + 2); i += 2; continue; }
                     break;
                 case Kind.Char:
                     if (c == '\\') { i += 2; continue; }
-                    if (c == '\'' || c == '\n') Pop();
+                    if (c == '\'' || c == '\n') Pop(c == '\n' ? i : i + 1);
                     break;
                 case Kind.String:
                     if (c == '\\') { i += 2; continue; }
-                    if (c == '"' || c == '\n') { Pop(); break; }
+                    if (c == '"' || c == '\n') { Pop(c == '\n' ? i : i + 1); break; }
                     if (top.Interpolated && c == '{') { i = OpenHole(s, i, to); continue; }
                     break;
                 case Kind.Verbatim:
                     if (c == '"')
                     {
                         if (i + 1 < to && s[i + 1] == '"') { i += 2; continue; }
-                        Pop();
+                        Pop(i + 1);
                         break;
                     }
                     if (top.Interpolated && c == '{') { i = OpenHole(s, i, to); continue; }
@@ -85,14 +104,14 @@ internal sealed class LiteralScanner
                     if (c == '"')
                     {
                         int n = Run(s, i, to, '"');
-                        if (n >= top.Quotes) Pop();
+                        if (n >= top.Quotes) Pop(i + n);
                         i += n;
                         continue;
                     }
                     if (top.Dollars > 0 && c == '{')
                     {
                         int n = Run(s, i, to, '{');
-                        if (n >= top.Dollars) Push(new Frame { Kind = Kind.Hole, Dollars = top.Dollars });
+                        if (n >= top.Dollars) Push(new Frame { Kind = Kind.Hole, Dollars = top.Dollars, Start = i });
                         i += n;
                         continue;
                     }
@@ -112,18 +131,29 @@ internal sealed class LiteralScanner
         char next = i + 1 < to ? s[i + 1] : '\0';
         switch (c)
         {
-            case '/' when next == '/': Push(new Frame { Kind = Kind.LineComment }); return i + 2;
-            case '/' when next == '*': Push(new Frame { Kind = Kind.BlockComment }); return i + 2;
-            case '\'': Push(new Frame { Kind = Kind.Char }); return i + 1;
-            case '{': top.Depth++; return i + 1;
+            case '/' when next == '/': Push(new Frame { Kind = Kind.LineComment, Start = i }); return i + 2;
+            case '/' when next == '*': Push(new Frame { Kind = Kind.BlockComment, Start = i }); return i + 2;
+            case '\'': Push(new Frame { Kind = Kind.Char, Start = i }); return i + 1;
+            case '(' or '[':
+                if (top.Kind == Kind.Hole) OpenBracket(ref top);
+                return i + 1;
+            case ')' or ']':
+                if (top.Kind == Kind.Hole) CloseBracket(ref top);
+                return i + 1;
+            case '{':
+                top.Depth++;
+                if (top.Kind == Kind.Hole) OpenBracket(ref top);
+                return i + 1;
             case '}':
                 if (top.Kind == Kind.Hole && top.Depth == 0)
                 {
                     int close = Math.Max(1, top.Dollars);
-                    Pop();
-                    return i + Math.Min(close, Run(s, i, to, '}'));
+                    int end = i + Math.Min(close, Run(s, i, to, '}'));
+                    Pop(end);
+                    return end;
                 }
                 top.Depth = Math.Max(0, top.Depth - 1);
+                if (top.Kind == Kind.Hole) CloseBracket(ref top);
                 return i + 1;
             case '$' or '@' or '"':
             {
@@ -136,10 +166,10 @@ internal sealed class LiteralScanner
                 }
                 if (j >= to || s[j] != '"') return Math.Max(j, i + 1); // '$' or '@' alone: an identifier prefix
                 int quotes = Run(s, j, to, '"');
-                if (verbatim) { Push(new Frame { Kind = Kind.Verbatim, Interpolated = dollars > 0 }); return j + 1; }
-                if (quotes >= 3) { Push(new Frame { Kind = Kind.Raw, Quotes = quotes, Dollars = dollars }); return j + quotes; }
+                if (verbatim) { Push(new Frame { Kind = Kind.Verbatim, Interpolated = dollars > 0, Start = i }); return j + 1; }
+                if (quotes >= 3) { Push(new Frame { Kind = Kind.Raw, Quotes = quotes, Dollars = dollars, Start = i }); return j + quotes; }
                 if (quotes == 2) return j + 2; // ""
-                Push(new Frame { Kind = Kind.String, Interpolated = dollars > 0 });
+                Push(new Frame { Kind = Kind.String, Interpolated = dollars > 0, Start = i });
                 return j + 1;
             }
             default: return i + 1;
@@ -150,7 +180,7 @@ internal sealed class LiteralScanner
     private int OpenHole(ReadOnlySpan<char> s, int i, int to)
     {
         if (i + 1 < to && s[i + 1] == '{') return i + 2; // {{ is a literal brace
-        Push(new Frame { Kind = Kind.Hole, Dollars = 1 });
+        Push(new Frame { Kind = Kind.Hole, Dollars = 1, Start = i });
         return i + 1;
     }
 
@@ -161,7 +191,49 @@ internal sealed class LiteralScanner
         return n;
     }
 
-    private void Push(Frame f) => _frames.Add(f);
+    private void OpenBracket(ref Frame hole) { hole.Brackets++; _brackets++; CheckDeep(); }
 
-    private void Pop() { if (_frames.Count > 1) _frames.RemoveAt(_frames.Count - 1); }
+    private void CloseBracket(ref Frame hole) { if (hole.Brackets > 0) { hole.Brackets--; _brackets--; } }
+
+    private void Push(Frame f)
+    {
+        _frames.Add(f);
+        if (!f.IsInterpolatedString) return;
+        _interpolated++;
+        CheckDeep();
+    }
+
+    /// <summary>Opens a too-deep region when interpolated strings and the brackets in their holes nest past the limit.</summary>
+    private void CheckDeep()
+    {
+        if (_interpolated + _brackets <= DeepLimit || _deepFrame >= 0 || DeepRegions == null) return;
+        // Too deep: the region is the outermost interpolated string on the stack.
+        int k = 1;
+        while (!_frames[k].IsInterpolatedString) k++;
+        _deepFrame = k;
+        DeepRegions.Add((_frames[k].Start, -1));
+    }
+
+    /// <summary>Pops the innermost frame, which ends just before <paramref name="end"/>.</summary>
+    private void Pop(int end)
+    {
+        if (_frames.Count <= 1) return;
+        int top = _frames.Count - 1;
+        if (_frames[top].IsInterpolatedString) _interpolated--;
+        _brackets -= _frames[top].Brackets;
+        if (top == _deepFrame)
+        {
+            _deepFrame = -1;
+            DeepRegions![^1] = (DeepRegions[^1].Start, end);
+        }
+        _frames.RemoveAt(top);
+    }
+
+    /// <summary>Ends an open too-deep region at <paramref name="end"/> (the end of the text: it never closed).</summary>
+    public void EndDeepRegion(int end)
+    {
+        if (_deepFrame < 0) return;
+        DeepRegions![^1] = (DeepRegions[^1].Start, end);
+        _deepFrame = -1;
+    }
 }

@@ -34,6 +34,40 @@ public static class RoslynStringTable
         if (Interlocked.Add(ref _longChars, tokenLength) >= ClearAfterChars) Clear();
     }
 
+    private static readonly FieldInfo[] TokenCaches = FindTokenCaches();
+
+    /// <summary>Roslyn's process-wide caches of lexed tokens and trivia by text (TextKeyedCache's shared tables, 65,536
+    /// entries each, never emptied: after a document with many distinct names they hold megabytes of them) and of
+    /// green nodes. Empty if a Roslyn update renamed them.</summary>
+    private static FieldInfo[] FindTokenCaches()
+    {
+        var found = new List<FieldInfo>();
+        try
+        {
+            var lexerCache = typeof(Microsoft.CodeAnalysis.CSharp.SyntaxFactory).Assembly.GetType("Microsoft.CodeAnalysis.CSharp.Syntax.InternalSyntax.LexerCache");
+            foreach (var name in new[] { "_tokenMap", "_triviaMap" })
+                if (lexerCache?.GetField(name, Any)?.FieldType.GetField("s_sharedTable", Any) is { IsStatic: true } f) found.Add(f);
+            if (typeof(SyntaxNode).Assembly.GetType("Microsoft.CodeAnalysis.Syntax.InternalSyntax.SyntaxNodeCache")?.GetField("s_cache", Any) is { IsStatic: true } n) found.Add(n);
+        }
+        catch (Exception e) when (e is TypeLoadException or FileNotFoundException or FileLoadException or BadImageFormatException) { }
+        return found.ToArray();
+    }
+
+    /// <summary>Also empties Roslyn's shared token and node caches (safe at any time: caches whose readers treat an
+    /// empty entry as a miss). For when a large document has gone.</summary>
+    public static void ClearAll()
+    {
+        Clear();
+        foreach (var f in TokenCaches)
+        {
+            try { if (f.GetValue(null) is Array a) Array.Clear(a); }
+            catch (Exception e) when (e is TargetException or ArgumentException or FieldAccessException) { }
+        }
+    }
+
+    /// <summary>How many of Roslyn's token caches were found (a test checks they still are).</summary>
+    public static int TokenCachesFound => TokenCaches.Length;
+
     /// <summary>Empties the shared table and the tables of the pooled lexers (safe at any time: they are caches).</summary>
     public static void Clear()
     {

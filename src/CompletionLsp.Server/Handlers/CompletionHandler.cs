@@ -19,6 +19,9 @@ public sealed class CompletionHandler : RequestHandler<CompletionParams, LspComp
 
     private static readonly LspCompletionList Empty = new() { IsIncomplete = true, Items = [] };
 
+    /// <summary>A request superseded by a newer one for the same document answers an empty, incomplete list.</summary>
+    public override LspCompletionList? SupersededResult => Empty;
+
     public override Task<LspCompletionList> HandleAsync(CompletionParams p, ServerContext ctx, CancellationToken ct)
     {
         var settings = ctx.Settings;

@@ -14,7 +14,21 @@ public sealed class DidCloseHandler : NotificationHandler<DidCloseTextDocumentPa
             ctx.Log.Warn($"didClose of a document that is not open: {p.TextDocument.Uri}; ignored");
             return Task.CompletedTask;
         }
+        int length = ctx.Engine.GetText(p.TextDocument.Uri).Length;
         ctx.Engine.Close(p.TextDocument.Uri);
+        if (length > LargeDocumentChars) ReturnMemory();
         return Task.CompletedTask;
+    }
+
+    /// <summary>After a document this large has gone, the memory it took is given back to the system at once.</summary>
+    public const int LargeDocumentChars = 1 << 20;
+
+    /// <summary>A compacting, decommitting collection (tens of milliseconds; only after a large document has gone):
+    /// without it the process keeps the peak of a large document's text, tokens and caches for a long time.</summary>
+    public static void ReturnMemory()
+    {
+        Core.Syntax.RoslynStringTable.ClearAll(); // Roslyn's caches hold names from the document
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 }

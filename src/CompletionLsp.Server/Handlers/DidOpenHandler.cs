@@ -12,6 +12,11 @@ public sealed class DidOpenHandler : NotificationHandler<DidOpenTextDocumentPara
         var doc = p.TextDocument;
         if (ctx.Engine.IsOpen(doc.Uri)) ctx.Log.Debug($"didOpen of an open document {doc.Uri}: its text is replaced");
         ctx.Engine.Open(doc.Uri, doc.Text, doc.Version);
+        if (ctx.Engine.UnusableReason(doc.Uri) is { } why)
+        {
+            ctx.ShowMessage(MessageType.Warning, $"CompletionLsp: no completions for {doc.Uri}: {why}");
+            if (doc.Text.Length > DidCloseHandler.LargeDocumentChars) DidCloseHandler.ReturnMemory(); // the refused text
+        }
         return Task.CompletedTask;
     }
 }

@@ -32,6 +32,10 @@ public abstract class RequestHandler<TParams, TResult> : ILspHandler
         () => HandleAsync(request, context, ct);
 
     public abstract Task<TResult> HandleAsync(TParams request, ServerContext context, CancellationToken ct);
+
+    /// <summary>When not null, a query superseded by a newer request of this method for the same document (sent before
+    /// it got to run) answers this at once instead of running: its answer would be stale before it is read.</summary>
+    public virtual TResult? SupersededResult => default;
 }
 
 /// <summary>A notification handler. Failures are logged; a notification has no answer.</summary>
@@ -73,7 +77,7 @@ internal static class Params
             // reads no such string from JSON. Dropping the edit would desynchronise the document for good; U+FFFD is
             // one UTF-16 unit like the surrogate, so every position stays where the editor has it.
             string rawText = raw.GetRawText(), repaired = ReplaceLoneSurrogateEscapes(rawText);
-            if (repaired == rawText) throw LspException.InvalidParams($"{method}: bad params: {e.Message}");
+            if (repaired == rawText) throw LspException.InvalidParams($"{method}: bad params: {Describe(e)}");
             try
             {
                 using var doc = JsonDocument.Parse(repaired);
@@ -81,9 +85,34 @@ internal static class Params
             }
             catch (Exception e2) when (e2 is JsonException or InvalidOperationException)
             {
-                throw LspException.InvalidParams($"{method}: bad params: {e2.Message}");
+                throw LspException.InvalidParams($"{method}: bad params: {Describe(e2)}");
             }
         }
+    }
+
+    /// <summary>A deserialization error in the words of the protocol: where in the params, and what was expected
+    /// (System.Text.Json names the .NET type it wanted, which says nothing to a client author).</summary>
+    internal static string Describe(Exception e)
+    {
+        string path = e is JsonException { Path: { Length: > 0 } p } ? p : "$";
+        var m = System.Text.RegularExpressions.Regex.Match(e.Message, @"could not be converted to ([^ ]+?)\. Path");
+        string expected = !m.Success ? "well-formed" : m.Groups[1].Value switch
+        {
+            "System.Int32" or "System.Int64" or "System.UInt32" or "System.Int16" or "System.Byte" => "an integer",
+            "System.Double" or "System.Single" or "System.Decimal" => "a number",
+            "System.String" => "a string",
+            "System.Boolean" => "true or false",
+            var t when t.StartsWith("System.Nullable`1[System.Int", StringComparison.Ordinal) => "an integer or null",
+            var t when t.StartsWith("System.Nullable`1[System.Boolean", StringComparison.Ordinal) => "true, false or null",
+            var t when t.EndsWith("[]", StringComparison.Ordinal) || t.StartsWith("System.Collections", StringComparison.Ordinal) => "an array",
+            _ => "an object of the right shape",
+        };
+        if (e is JsonException && e.Message.Contains("missing required properties", StringComparison.Ordinal))
+        {
+            var req = System.Text.RegularExpressions.Regex.Match(e.Message, @"required properties including: (.+?)\.?( Path|$)");
+            return $"{path} lacks required properties{(req.Success ? " (" + req.Groups[1].Value + ")" : "")}";
+        }
+        return $"{path} must be {expected}";
     }
 
     /// <summary>Replaces each \uXXXX escape of an unpaired UTF-16 surrogate in JSON text by \uFFFD.</summary>

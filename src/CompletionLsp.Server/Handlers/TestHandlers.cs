@@ -42,7 +42,7 @@ public sealed class TestMemoryHandler : RequestHandler<NoParams, TestMemoryResul
         var v = ctx.Engine.Model.Vocabulary;
         return Task.FromResult(new TestMemoryResult
         {
-            ManagedBytes = GC.GetTotalMemory(false), Vocabulary = v.Count, StaticVocabulary = v.StaticCount, OpenDocuments = ctx.Engine.OpenDocuments.Count,
+            ManagedBytes = GC.GetTotalMemory(false), Vocabulary = v.StaticCount + v.DynamicCount, StaticVocabulary = v.StaticCount, OpenDocuments = ctx.Engine.OpenDocuments.Count,
         });
     }
 }

@@ -17,7 +17,13 @@ namespace CompletionLsp.Server.Transport;
 /// </summary>
 public sealed class LspInputGuard : Stream
 {
-    public const int DefaultMaxMessageBytes = 256 << 20;
+    /// <summary>Messages larger than this are skipped as they arrive, never held whole. 32 MiB holds any document
+    /// under the engine's size limit (4 Mi UTF-16 units, at most 6 JSON bytes each).</summary>
+    public const int DefaultMaxMessageBytes = 32 << 20;
+
+    /// <summary>What the guard hands the server in place of a didOpen or didChange over the size limit, so that the
+    /// document is marked too large in message order (and the user told) instead of going stale.</summary>
+    public const string DocumentTooLargeMethod = "$/completionLsp/documentTooLarge";
     private const int MaxHeaderBytes = 64 * 1024;
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
 
@@ -32,9 +38,43 @@ public sealed class LspInputGuard : Stream
     {
         _reader = PipeReader.Create(input, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         _output = output;
-        _log = log;
+        _log = RateLimited(log);
         _maxMessageBytes = maxMessageBytes;
     }
+
+    /// <summary>Log lines about bad input allowed per minute; past it they are counted and summed up once a minute.</summary>
+    public const int MaxLogLinesPerMinute = 30;
+
+    /// <summary>A client that sends junk fast must not turn the log into junk too: at most
+    /// <see cref="MaxLogLinesPerMinute"/> lines a minute, then one line with the number left out.</summary>
+    private static Action<string> RateLimited(Action<string> log)
+    {
+        long windowStart = Environment.TickCount64;
+        int inWindow = 0, suppressed = 0;
+        var gate = new object();
+        return message =>
+        {
+            string? summary = null;
+            bool write;
+            lock (gate)
+            {
+                long now = Environment.TickCount64;
+                if (now - windowStart >= 60_000)
+                {
+                    if (suppressed > 0) summary = $"{suppressed} more problems with the client's input in the last minute were not logged";
+                    windowStart = now;
+                    inWindow = suppressed = 0;
+                }
+                write = ++inWindow <= MaxLogLinesPerMinute;
+                if (!write) suppressed++;
+                else if (inWindow == MaxLogLinesPerMinute) message += $" (further input problems this minute are counted, not logged)";
+            }
+            if (summary != null) log(summary);
+            if (write) log(message);
+        };
+    }
+
+    private long _junkRun; // bytes skipped in the current run of junk (no header in it), reported once per run
 
     /// <summary>Messages rejected so far (for tests and logs).</summary>
     public int Rejected { get; private set; }
@@ -78,16 +118,32 @@ public sealed class LspInputGuard : Stream
                 {
                     // No header end in a long run of bytes: garbage. Keep a short tail in case a header starts there.
                     _reader.AdvanceTo(buf.GetPosition(buf.Length - 32));
-                    await RejectAsync(LspErrorCodesInternal.ParseError, $"{buf.Length - 32} bytes that are no message header were skipped", null).ConfigureAwait(false);
+                    // One answer and one log line per run of junk, however long: not one per 64 KiB.
+                    if (_junkRun == 0) await RejectAsync(LspErrorCodesInternal.ParseError, $"{buf.Length - 32} bytes that are no message header were skipped (and any more up to the next header)", null).ConfigureAwait(false);
+                    else Rejected++;
+                    _junkRun += buf.Length - 32;
                     continue;
                 }
                 _reader.AdvanceTo(buf.Start, buf.End);
                 continue;
             }
 
+            if (_junkRun > 0)
+            {
+                _log($"in all, {_junkRun:N0} bytes that are no message header were skipped before this header");
+                _junkRun = 0;
+            }
             long bodyStart = headerEnd + HeaderEnd.Length;
             var header = Encoding.ASCII.GetString(buf.Slice(0, headerEnd).ToArray());
             var (length, problem) = ParseHeader(header, _maxMessageBytes);
+            if (length > _maxMessageBytes)
+            {
+                var frame = await SkipOversizedAsync(rr, bodyStart, length).ConfigureAwait(false);
+                if (frame == null && _completed) return null;
+                if (frame != null) return frame;
+                await RejectAsync(LspErrorCodesInternal.ParseError, problem!, null).ConfigureAwait(false);
+                continue;
+            }
             if (problem != null)
             {
                 _reader.AdvanceTo(buf.GetPosition(bodyStart));
@@ -171,8 +227,89 @@ public sealed class LspInputGuard : Stream
         if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n))
             return (0, $"a bad Content-Length '{Shorten(value)}'");
         if (n <= 0) return (0, "a message with Content-Length 0");
-        if (n > max) return (0, $"a message of {n} bytes, over the limit of {max}");
+        if (n > max) return (n, $"a message of {n} bytes, over the limit of {max}");
         return (n, null);
+    }
+
+    private bool _completed;
+
+    /// <summary>
+    /// Skips a message over the size limit as it arrives (never holding it whole). When it is a didOpen or didChange,
+    /// returns a small frame of <see cref="DocumentTooLargeMethod"/> naming the document (its method and uri are read
+    /// from the first bytes); else null.
+    /// </summary>
+    private async Task<byte[]?> SkipOversizedAsync(ReadResult rr, long bodyStart, long length)
+    {
+        var buf = rr.Buffer;
+        long peek = Math.Min(length, 16 * 1024);
+        // Enough of the start to read the method and uri, unless a header comes first (the length lied).
+        while (buf.Length - bodyStart < peek && !rr.IsCompleted && IndexOfHeader(buf.Slice(bodyStart)) < 0)
+        {
+            _reader.AdvanceTo(buf.Start, buf.End);
+            rr = await _reader.ReadAsync().ConfigureAwait(false);
+            buf = rr.Buffer;
+        }
+        var (method, uri) = MethodAndUri(buf.Slice(bodyStart, Math.Min(peek, buf.Length - bodyStart)));
+        // Skip what arrives, up to the promised length; a header on the way means the length lied (a JSON document's
+        // text holds no raw line break): resynchronise there, as for any other message.
+        long left = length;
+        var chunk = buf.Slice(bodyStart, Math.Min(left, buf.Length - bodyStart));
+        while (true)
+        {
+            long h = IndexOfHeader(chunk);
+            if (h >= 0)
+            {
+                _reader.AdvanceTo(chunk.GetPosition(h));
+                _log($"a message promised {length:N0} bytes, over the limit, but a header came after {length - left + h:N0}; resynchronised there");
+                break;
+            }
+            _reader.AdvanceTo(chunk.End);
+            left -= chunk.Length;
+            if (left <= 0) break;
+            rr = await _reader.ReadAsync().ConfigureAwait(false);
+            if (rr.Buffer.Length == 0 && rr.IsCompleted) { _reader.AdvanceTo(rr.Buffer.End); _completed = true; return null; }
+            chunk = rr.Buffer.Slice(0, Math.Min(left, rr.Buffer.Length));
+        }
+        _log($"skipped a message of {length:N0} bytes, over the limit of {_maxMessageBytes:N0} ({method ?? "no method found"}{(uri != null ? " " + uri : "")})");
+        if (method is not ("textDocument/didOpen" or "textDocument/didChange") || uri == null) return null;
+        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["jsonrpc"] = "2.0", ["method"] = DocumentTooLargeMethod,
+            ["params"] = new Dictionary<string, object> { ["uri"] = uri, ["bytes"] = length, ["method"] = method },
+        });
+        var head = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
+        return [.. head, .. body];
+    }
+
+    /// <summary>"method" and "params.textDocument.uri" from the start of a message, as far as it goes.</summary>
+    internal static (string? Method, string? Uri) MethodAndUri(ReadOnlySequence<byte> start)
+    {
+        string? method = null, uri = null;
+        var r = new Utf8JsonReader(start, false, new JsonReaderState(new JsonReaderOptions { MaxDepth = 64 }));
+        var path = new List<string>();
+        string? pending = null;
+        try
+        {
+            while ((method == null || uri == null) && r.Read())
+            {
+                switch (r.TokenType)
+                {
+                    case JsonTokenType.PropertyName: pending = r.GetString(); break;
+                    case JsonTokenType.StartObject: path.Add(pending ?? ""); pending = null; break;
+                    case JsonTokenType.EndObject: if (path.Count > 0) path.RemoveAt(path.Count - 1); break;
+                    case JsonTokenType.String:
+                        if (path.Count == 1 && pending == "method") method = r.GetString();
+                        else if (path.Count == 3 && path[1] == "params" && path[2] == "textDocument" && pending == "uri") uri = r.GetString();
+                        pending = null;
+                        break;
+                    case JsonTokenType.StartArray: path.Add(pending ?? "[]"); pending = null; break;
+                    case JsonTokenType.EndArray: if (path.Count > 0) path.RemoveAt(path.Count - 1); break;
+                    default: pending = null; break;
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { /* as far as it goes */ }
+        return (method, uri);
     }
 
     private static bool CharsetIsUtf8(string header)
@@ -191,7 +328,7 @@ public sealed class LspInputGuard : Stream
     internal Verdict Validate(byte[] body)
     {
         string? method = null, rawId = null, idKey = null, version = null;
-        bool hasId = false, badId = false, hasResult = false, hasError = false, badParams = false;
+        bool hasId = false, badId = false, hasResult = false, hasError = false, badParams = false, arrayParams = false;
         if (!System.Text.Unicode.Utf8.IsValid(body)) return new(false, LspErrorCodesInternal.ParseError, "a message that is not valid UTF-8", null);
         try
         {
@@ -231,6 +368,14 @@ public sealed class LspInputGuard : Stream
                     case "params":
                         // null is read as no params: clients send it for methods without params (shutdown, exit).
                         if (r.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.Null)) badParams = true;
+                        // JSON-RPC allows positional params, but every LSP method takes an object (StreamJsonRpc would
+                        // answer an array with its own .NET signatures).
+                        // An empty array is no params (some JSON-RPC clients send [] for methods without params).
+                        if (r.TokenType is JsonTokenType.StartArray)
+                        {
+                            var peek = r;
+                            if (peek.Read() && peek.TokenType != JsonTokenType.EndArray) arrayParams = true;
+                        }
                         r.Skip();
                         break;
                     case "result": hasResult = true; r.Skip(); break;
@@ -250,6 +395,8 @@ public sealed class LspInputGuard : Stream
         {
             if (badParams) return hasId ? new(false, LspErrorCodesInternal.InvalidParams, "params must be an object or an array", rawId)
                 : new(false, 0, $"dropped notification '{method}': params must be an object or an array", null);
+            if (arrayParams) return hasId ? new(false, LspErrorCodesInternal.InvalidParams, $"{method}: params must be an object (LSP methods take named parameters, not an array)", rawId)
+                : new(false, 0, $"dropped notification '{method}': params must be an object, not an array", null);
             return new(true, 0, null, rawId);
         }
         if (badParams) return new(false, LspErrorCodesInternal.InvalidRequest, "\"method\" must be a string", rawId);
@@ -337,6 +484,7 @@ public sealed class LspInputGuard : Stream
     {
         private JsonReaderState _state = new(new JsonReaderOptions { MaxDepth = 512 });
         private long _consumed;
+        private long _retryAt; // unscanned bytes needed before the next attempt (a long token still arriving)
         private bool _done, _failed;
 
         /// <summary>True when the bytes so far are not the start of a JSON value.</summary>
@@ -348,6 +496,10 @@ public sealed class LspInputGuard : Stream
             if (_failed) return -1;
             if (!_done)
             {
+                // A token still arriving (a document's text: megabytes in one string) is re-read from its start at
+                // each attempt: wait until the unread part has doubled, so that the scan stays linear in the body.
+                long unread = body.Length - _consumed;
+                if (unread < _retryAt) return -1;
                 var r = new Utf8JsonReader(body.Slice(_consumed), false, _state);
                 try
                 {
@@ -363,7 +515,12 @@ public sealed class LspInputGuard : Stream
                 catch (JsonException) { _failed = true; return -1; }
                 _consumed += r.BytesConsumed;
                 _state = r.CurrentState;
-                if (!_done) return -1;
+                if (!_done)
+                {
+                    long left = body.Length - _consumed;
+                    _retryAt = left > 64 * 1024 ? left * 2 : 0;
+                    return -1;
+                }
             }
             long pos = _consumed;
             foreach (var seg in body.Slice(_consumed))
