@@ -57,11 +57,15 @@ internal static class CandidateFinder
             if (!(prev.IsKind(SyntaxKind.ClassKeyword) && prev.Parent is ClassOrStructConstraintSyntax) && !(prev.IsKind(SyntaxKind.StructKeyword) && prev.Parent is ClassOrStructConstraintSyntax))
                 return Make(SemanticContext.NewName, [], []);
         }
+        // 'yield' goes on with 'return' or 'break' only.
+        if (prev.IsKind(SyntaxKind.YieldKeyword) || prev.IsKind(SyntaxKind.IdentifierToken) && prev.ValueText == "yield" && prev.Parent?.Parent is ExpressionStatementSyntax)
+            return Make(SemanticContext.Scope, [], ["return", "break"]);
         if (EndsType(model, prev, ct)) return Make(SemanticContext.NewName, [], []);
 
-        if (InParameterList(prev)) return Make(SemanticContext.TypeOnly, Types(model, at, ct), Keywords.Parameter);
+        if (InParameterList(prev)) return Make(SemanticContext.TypeOnly, WithTypeParameters(Types(model, at, ct), prev), Keywords.Parameter);
         if (IsTypeOnlyPosition(prev)) return Make(SemanticContext.TypeOnly, Types(model, at, ct), TypeOnlyKeywords(prev));
-        if (InAttributeName(prev)) return Make(SemanticContext.TypeOnly, Attributes(model, at, ct), []);
+        if (InAttributeName(prev))
+            return Make(SemanticContext.TypeOnly, Attributes(model, at, ct), prev.IsKind(SyntaxKind.OpenBracketToken) ? Keywords.AttributeTargets : []);
         var where = Where(prev, position);
         bool boundary = IsMemberBoundary(prev) || SyntaxFacts.IsKeywordKind(prev.Kind()) && IsModifier(prev);
         switch (where)
@@ -77,7 +81,7 @@ internal static class CandidateFinder
         }
         if (where == Container.CompilationUnit && IsMemberBoundary(prev))
             return Make(SemanticContext.Scope, Scope(model, at, prev, ct), Keywords.TopLevel);
-        if (IsAfterExpression(prev))
+        if (IsAfterExpression(prev) && !IsCast(model, prev, ct) || IsValueName(model, prev, ct))
             return Make(SemanticContext.Scope, [], Keywords.AfterExpression);
         bool statement = where == Container.Block && IsStatementStart(prev);
         return Make(SemanticContext.Scope, Scope(model, at, prev, ct), statement ? StatementKeywords(prev) : Keywords.Expression)
@@ -274,6 +278,23 @@ internal static class CandidateFinder
             bool settable = s is IFieldSymbol { IsReadOnly: false, IsConst: false } || s is IPropertySymbol { IsIndexer: false } pr && (pr.SetMethod != null || pr.Type.AllInterfaces.Any(i => i.Name == "IEnumerable"));
             if (settable && seen.Add(s.Name) && ToCandidate(s, type, null) is { } c) list.Add(c with { Proximity = 0 });
         }
+    }
+
+    /// <summary>The declaring method's type parameters (a parameter list is not inside their scope for lookups).</summary>
+    private static List<SemanticCandidate> WithTypeParameters(List<SemanticCandidate> types, SyntaxToken prev)
+    {
+        var tps = prev.Parent?.Ancestors().Select(a => a switch
+        {
+            MethodDeclarationSyntax m => m.TypeParameterList,
+            LocalFunctionStatementSyntax l => l.TypeParameterList,
+            DelegateDeclarationSyntax d => d.TypeParameterList,
+            _ => null,
+        }).FirstOrDefault(t => t != null);
+        if (tps == null) return types;
+        var seen = new HashSet<string>(types.Select(t => t.Name), StringComparer.Ordinal);
+        foreach (var tp in tps.Parameters)
+            if (seen.Add(tp.Identifier.ValueText)) types.Add(new SemanticCandidate(tp.Identifier.ValueText, CandidateKind.TypeParameter, $"{tp.Identifier.ValueText} (type parameter)", null, null, 0));
+        return types;
     }
 
     private static List<SemanticCandidate> Types(Binding model, int position, CancellationToken ct) =>
@@ -475,6 +496,7 @@ internal static class CandidateFinder
         // Only where a statement or a pattern can hold a declaration: "Foo |" at statement level, "is Foo |".
         return s is ITypeSymbol and not ITypeParameterSymbol { } || s is ITypeParameterSymbol
             ? parent is ExpressionStatementSyntax or IsPatternExpressionSyntax or TypePatternSyntax or ConstantPatternSyntax or GlobalStatementSyntax or LocalDeclarationStatementSyntax
+                || parent is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.IsExpression } isExpr && isExpr.Right == type
             : false;
     }
 
@@ -532,6 +554,20 @@ internal static class CandidateFinder
         SyntaxKind.ElseKeyword or SyntaxKind.DoKeyword => true,
         _ => false,
     };
+
+    /// <summary>'(T)' where T is a type: a cast, whose operand comes next.</summary>
+    private static bool IsCast(Binding model, SyntaxToken prev, CancellationToken ct) =>
+        prev.IsKind(SyntaxKind.CloseParenToken) && prev.Parent is ParenthesizedExpressionSyntax p
+        && model.GetSymbolInfo(p.Expression, ct) is { } info && (info.Symbol ?? info.CandidateSymbols.FirstOrDefault()) is ITypeSymbol;
+
+    /// <summary>A name that binds to a value (local, parameter, field, property), used as a whole operand: no name follows it.</summary>
+    private static bool IsValueName(Binding model, SyntaxToken prev, CancellationToken ct)
+    {
+        if (!prev.IsKind(SyntaxKind.IdentifierToken) || prev.Parent is not IdentifierNameSyntax id) return false;
+        if (id.Parent is MemberAccessExpressionSyntax or QualifiedNameSyntax or TypeArgumentListSyntax || id.Ancestors().Any(a => a is QueryExpressionSyntax)) return false;
+        var info = model.GetSymbolInfo(id, ct);
+        return info.Symbol is ILocalSymbol or IParameterSymbol or IFieldSymbol or IPropertySymbol or IEventSymbol;
+    }
 
     /// <summary>After a complete operand (a name that is not a type, a literal, a closing bracket): only an operator
     /// keyword (is, as, switch, with, a query clause) continues; no name is legal.</summary>

@@ -35,6 +35,7 @@ internal static class Keywords
     public static readonly HashSet<string> TopLevel = Set(PredefinedTypes, Modifiers, Declarations, ExpressionStart, StatementStart, ["using", "namespace", "global"]);
     public static readonly HashSet<string> Accessors = Set(["get", "set", "init", "add", "remove", "private", "protected", "internal", "readonly"]);
     public static readonly HashSet<string> AfterExpression = Set(AfterExpressionWords);
+    public static readonly HashSet<string> AttributeTargets = Set(["assembly", "module", "return", "field", "property", "method", "type", "param", "event", "typevar"]);
 
     /// <summary>Statement keywords, with 'else' after an if statement, 'catch'/'finally' after a try block and 'case' in a switch.</summary>
     public static IReadOnlyCollection<string> StatementAfter(bool elseOk, bool catchOk, bool caseOk)

@@ -581,6 +581,12 @@ public sealed class SemanticWorkspace : ISemanticOracle
         var warmMember = before.Parent?.AncestorsAndSelf().FirstOrDefault(IsMember);
         if (warmMember == null || warmMember.SpanStart != memberWarm || warmMember.RawKind != member.RawKind) return false;
         int q = Math.Max(before.SpanStart, before.Span.End - 1);
+        // A declaration the change went through, finished before the caret: its locals' types in the warm text are
+        // stale (an initializer cut short). A fresh compilation answers then.
+        var changedStatement = root.FindToken(Math.Min(p0, root.FullSpan.End - 1)).Parent?.FirstAncestorOrSelf<StatementSyntax>();
+        if (changedStatement != null && changedStatement.Span.End <= position
+            && changedStatement.DescendantNodesAndSelf().Any(n => n is VariableDeclaratorSyntax or SingleVariableDesignationSyntax or ForEachStatementSyntax))
+            return false;
         result = CandidateFinder.Find(root, position, new Binding(warm.Model, q), ct);
         if (result == null) return false;
         if (result.Context == SemanticContext.Scope && result.Items.Count > 0)
