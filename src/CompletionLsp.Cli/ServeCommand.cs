@@ -15,6 +15,8 @@ public static class ServeCommand
         var a = new Args(argv, new HashSet<string> { "--stdio" }, new HashSet<string> { "--model", "-m", "--clientProcessId" });
         if (a.Positional.Count != 0) throw new UsageException("serve takes no positional arguments: completion-lsp serve [--model FILE]");
         string? model = a.Get("--model", "-m");
+        // The semantic model compiles in the background; keystrokes should not wait for a blocking full collection.
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         var stdin = Console.OpenStandardInput();
         var stdout = Console.OpenStandardOutput();
         Console.SetOut(Console.Error);

@@ -71,7 +71,28 @@ public sealed class SemanticWorkspace : ISemanticOracle
     /// <summary>Projects with package references whose assemblies are not here (never restored, or restore failed).</summary>
     private readonly HashSet<ProjectId> _incomplete = new();
 
-    private sealed record Query(int WordStart, Task<SemanticCandidates?> Task);
+    private static readonly string? Trace = Environment.GetEnvironmentVariable("COMPLETION_LSP_SEMANTIC_TRACE");
+
+    private sealed record Query(int WordStart, CancellationTokenSource Cancel)
+    {
+        public Task<SemanticCandidates?> Task { get; set; } = null!;
+        /// <summary>Cancelled while running: its place among the running queries is given back at once (see Abandon).</summary>
+        public bool Abandoned { get; set; }
+    }
+
+    /// <summary>Abandoned queries still computing (Roslyn gives up at its next check): at most this many at once.</summary>
+    private const int MaxAbandoned = 2;
+    private int _abandoned;
+
+    /// <summary>Cancels a running query and gives its place back (under the lock).</summary>
+    private void Abandon(Query q)
+    {
+        if (q.Task.IsCompleted || q.Abandoned) return;
+        q.Abandoned = true;
+        _inFlight--;
+        _abandoned++;
+        q.Cancel.Cancel();
+    }
 
     public SemanticWorkspace(string? root, SemanticOptions? options = null, Action<string>? log = null)
     {
@@ -95,7 +116,8 @@ public sealed class SemanticWorkspace : ISemanticOracle
     public int ProjectCount { get { lock (_gate) return _solution.ProjectIds.Count; } }
     public int DocumentCount { get { lock (_gate) return _byPath.Count; } }
     public IReadOnlyList<string> Warnings => _warnings;
-    public SemanticInfo Info => new(_ready, ReadyAfterMs, ProjectCount, DocumentCount, _warnings.Count);
+    public SemanticInfo Info => new(_ready, ReadyAfterMs, ProjectCount, DocumentCount, _warnings.Count) { Queries = (_inTime, _late, _busy, _speculative, _fresh) };
+    private int _inTime, _late, _busy;
     private readonly List<string> _warnings = new();
 
     // ---- loading ----
@@ -285,7 +307,7 @@ public sealed class SemanticWorkspace : ISemanticOracle
 
     private void OpenLocked(string uri, SourceText text)
     {
-        _queries.Remove(uri);
+        DropQuery(uri);
         if (_open.TryGetValue(uri, out var existing))
         {
             _solution = _solution.WithDocumentText(existing.Id, text, PreservationMode.PreserveIdentity);
@@ -328,7 +350,7 @@ public sealed class SemanticWorkspace : ISemanticOracle
             _solution = _solution.WithDocumentText(d.Id, text, PreservationMode.PreserveIdentity);
             ScheduleRefresh(uri, d, stamp);
             // A query's answer stays good while edits stay at or after its word (the word being typed).
-            if (_queries.TryGetValue(uri, out var q) && start < q.WordStart) _queries.Remove(uri);
+            if (_queries.TryGetValue(uri, out var q) && start < q.WordStart) DropQuery(uri);
         }
     }
 
@@ -358,17 +380,30 @@ public sealed class SemanticWorkspace : ISemanticOracle
         lock (_gate)
         {
             _pending.Remove(uri);
-            _queries.Remove(uri);
+            DropQuery(uri);
             if (!_open.Remove(uri, out var d)) return;
             if (d.Before != null)
             {
                 // Back to the file on disk.
                 var path = _solution.GetDocument(d.Id)?.FilePath;
-                if (path != null && File.Exists(path))
-                    _solution = _solution.WithDocumentTextLoader(d.Id, new FileTextLoader(path, Encoding.UTF8), PreservationMode.PreserveValue);
+                // As a text change (the compilation is updated tree by tree; a new loader would make Roslyn start over).
+                if (path != null && ReadText(path) is { } disk)
+                    _solution = _solution.WithDocumentText(d.Id, disk, PreservationMode.PreserveValue);
             }
             else _solution = _solution.RemoveDocument(d.Id);
         }
+    }
+
+    private SourceText? ReadText(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length > _options.MaxFileBytes) return null;
+            using var stream = info.OpenRead();
+            return SourceText.From(stream, Encoding.UTF8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException) { return null; }
     }
 
     public void FilesChanged(IReadOnlyList<string> paths)
@@ -385,7 +420,7 @@ public sealed class SemanticWorkspace : ISemanticOracle
                 bool exists = File.Exists(path) && new FileInfo(path).Length <= _options.MaxFileBytes;
                 if (_byPath.TryGetValue(path, out var id) && _solution.GetDocument(id) != null)
                 {
-                    if (exists) _solution = _solution.WithDocumentTextLoader(id, new FileTextLoader(path, Encoding.UTF8), PreservationMode.PreserveValue);
+                    if (exists && ReadText(path) is { } disk) _solution = _solution.WithDocumentText(id, disk, PreservationMode.PreserveValue);
                     else { _solution = _solution.RemoveDocument(id); _byPath.Remove(path); }
                 }
                 else if (exists && (_root == null || path.StartsWith(_root, StringComparison.Ordinal)))
@@ -435,6 +470,12 @@ public sealed class SemanticWorkspace : ISemanticOracle
         _ready = true;
     }
 
+    /// <summary>Forgets a document's query; one still running is cancelled (nobody waits for it).</summary>
+    private void DropQuery(string uri)
+    {
+        if (_queries.Remove(uri, out var q)) Abandon(q);
+    }
+
     /// <summary>Once typing pauses, the document's current snapshot becomes the warm one (compiled, its member bound at the edit).</summary>
     private void ScheduleRefresh(string uri, OpenDoc d, long stamp)
     {
@@ -472,7 +513,9 @@ public sealed class SemanticWorkspace : ISemanticOracle
             if (!_loaded || !_open.TryGetValue(uri, out var d)) return null;
             if (!_queries.TryGetValue(uri, out q) || q.WordStart != wordStart || q.Task.IsFaulted || q.Task.IsCanceled)
             {
-                if (_inFlight >= _options.MaxInFlight) return null;
+                // A query for another word of the same document is superseded: nobody waits for it any more.
+                if (q != null) Abandon(q);
+                if (_inFlight >= _options.MaxInFlight || _abandoned >= MaxAbandoned) { Interlocked.Increment(ref _busy); return null; }
                 var doc = _solution.GetDocument(d.Id);
                 if (doc == null) return null;
                 _unimported.TryGetValue(d.Id.ProjectId, out var index);
@@ -480,21 +523,31 @@ public sealed class SemanticWorkspace : ISemanticOracle
                 var text = d.Text;
                 var warm = d.Base;
                 _inFlight++;
-                var token = _dispose.Token;
-                q = new Query(wordStart, Task.Run(() =>
+                var cts = CancellationTokenSource.CreateLinkedTokenSource(_dispose.Token);
+                var token = cts.Token;
+                var query = q = new Query(wordStart, cts);
+                q.Task = Task.Run(() =>
                 {
+                    // (Not Task.Run's token: a task cancelled before it starts would never give its place back.)
+                    var started = Stopwatch.GetTimestamp();
                     try { return Compute(d, doc, text, warm, at, index, token); }
-                    finally { lock (_gate) _inFlight--; }
-                }, token));
+                    finally
+                    {
+                        lock (_gate) { if (query.Abandoned) _abandoned--; else _inFlight--; }
+                        if (Trace != null) File.AppendAllText(Trace, $"{Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms warm={warm != null} cancelled={token.IsCancellationRequested}\n");
+                    }
+                });
                 _queries[uri] = q;
             }
         }
         try
         {
-            if (!q.Task.Wait((int)Math.Max(0, budget.TotalMilliseconds), ct)) return null;
+            if (!q.Task.Wait((int)Math.Max(0, budget.TotalMilliseconds), ct)) { Interlocked.Increment(ref _late); return null; }
+            Interlocked.Increment(ref _inTime);
             return q.Task.Result;
         }
         catch (OperationCanceledException) { throw; }
+        catch (AggregateException e) when (e.InnerException is OperationCanceledException) { return null; }
         catch (AggregateException e)
         {
             Warn($"semantic: a query failed ({e.InnerException?.GetType().Name}: {e.InnerException?.Message})");
@@ -518,9 +571,12 @@ public sealed class SemanticWorkspace : ISemanticOracle
         }
         if (!done)
         {
+            var t0 = Stopwatch.GetTimestamp();
             var model = doc.GetSemanticModelAsync(ct).GetAwaiter().GetResult();
             if (model == null) return null;
+            var t1 = Stopwatch.GetTimestamp();
             result = CandidateFinder.Find(model, position, ct);
+            if (Trace != null) File.AppendAllText(Trace, $"  fresh: model {Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds:F1} ms, find {Stopwatch.GetElapsedTime(t1).TotalMilliseconds:F1} ms ({result?.Context}, {result?.Items.Count} items)\n");
             Interlocked.Increment(ref _fresh);
             lock (_gate) if (d.Text == text) d.Base = new Warm(text, model);
         }

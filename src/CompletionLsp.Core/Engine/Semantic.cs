@@ -23,7 +23,12 @@ public sealed record SemanticCandidate(string Name, CandidateKind Kind, string? 
 }
 
 /// <summary>The state of the semantic oracle: ready or not, when it got ready, what it read.</summary>
-public sealed record SemanticInfo(bool Ready, double? ReadyAfterMs, int Projects, int Documents, int Warnings);
+public sealed record SemanticInfo(bool Ready, double? ReadyAfterMs, int Projects, int Documents, int Warnings)
+{
+    /// <summary>Queries: answered in time, too late for their request (answered from the model alone), refused
+    /// because others were running; and how they were computed: from a warm snapshot or a fresh compilation.</summary>
+    public (int InTime, int Late, int Busy, int Speculative, int Fresh) Queries { get; init; }
+}
 
 /// <summary>What the code at the caret admits.</summary>
 public enum SemanticContext

@@ -15,7 +15,13 @@ public sealed class ExecuteCommandHandler : RequestHandler<ExecuteCommandParams,
         {
             case CompletionLspMethods.ModelInfoCommand:
                 var info = ctx.Models.Info();
-                return ctx.Engine.Semantic?.Info is { } si ? info with { Semantic = new SemanticModelInfo(si.Ready, si.ReadyAfterMs, si.Projects, si.Documents, si.Warnings) } : info;
+                return ctx.Engine.Semantic?.Info is { } si ? info with
+                {
+                    Semantic = new SemanticModelInfo(si.Ready, si.ReadyAfterMs, si.Projects, si.Documents, si.Warnings)
+                    {
+                        InTime = si.Queries.InTime, Late = si.Queries.Late, Busy = si.Queries.Busy, FromWarmSnapshot = si.Queries.Speculative, Fresh = si.Queries.Fresh,
+                    },
+                } : info;
             case CompletionLspMethods.TrainCommand:
                 string? root = null;
                 if (p.Arguments is { Length: > 0 } args && args[0].ValueKind == JsonValueKind.Object)

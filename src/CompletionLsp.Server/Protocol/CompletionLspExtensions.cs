@@ -60,7 +60,15 @@ public sealed record ModelInfo
     public SemanticModelInfo? Semantic { get; init; }
 }
 
-public sealed record SemanticModelInfo(bool Ready, double? ReadyAfterMs, int Projects, int Documents, int Warnings);
+public sealed record SemanticModelInfo(bool Ready, double? ReadyAfterMs, int Projects, int Documents, int Warnings)
+{
+    /// <summary>Queries answered in time, late (answered from the model alone), refused (busy); computed from a warm snapshot or fresh.</summary>
+    public int InTime { get; init; }
+    public int Late { get; init; }
+    public int Busy { get; init; }
+    public int FromWarmSnapshot { get; init; }
+    public int Fresh { get; init; }
+}
 
 public sealed record TestDocumentTextParams
 {
