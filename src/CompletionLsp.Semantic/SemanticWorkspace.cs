@@ -555,6 +555,43 @@ public sealed class SemanticWorkspace : ISemanticOracle
         }
     }
 
+    public SemanticCandidates? CandidatesAfter(string uri, int start, int length, string inserted, TimeSpan budget, out bool timedOut, CancellationToken ct = default)
+    {
+        timedOut = true;
+        OpenDoc? d;
+        Document? doc;
+        SourceText text;
+        Warm? warm;
+        UnimportedIndex? index;
+        lock (_gate)
+        {
+            if (!_loaded || !_open.TryGetValue(uri, out d)) return null;
+            doc = _solution.GetDocument(d.Id);
+            if (doc == null || _inFlight >= _options.MaxInFlight) return null;
+            start = Math.Clamp(start, 0, d.Text.Length);
+            length = Math.Clamp(length, 0, d.Text.Length - start);
+            text = d.Text.WithChanges(new TextChange(new TextSpan(start, length), inserted));
+            warm = d.Base;
+            _unimported.TryGetValue(d.Id.ProjectId, out index);
+            _inFlight++;
+        }
+        var forked = doc.WithText(text);
+        int at = start + inserted.Length;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_dispose.Token, ct);
+        var task = Task.Run(() =>
+        {
+            try { return Compute(d, forked, text, warm, at, index, cts.Token); }
+            finally { lock (_gate) _inFlight--; }
+        });
+        try
+        {
+            if (task.Wait((int)Math.Max(0, budget.TotalMilliseconds), ct)) { timedOut = false; return task.Result; }
+            cts.Cancel();
+            return null;
+        }
+        catch (AggregateException) { return null; }
+    }
+
     /// <summary>Counts of queries answered from the warm snapshot (speculatively or as it is) and from a fresh compilation.</summary>
     public int SpeculativeQueries => _speculative;
     public int FreshQueries => _fresh;

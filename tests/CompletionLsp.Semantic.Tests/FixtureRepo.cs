@@ -30,7 +30,8 @@ public sealed class FixtureRepo : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "clsp-sem-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(Root);
         foreach (var (path, text) in files) Write(path, text);
-        Engine = new CompletionEngine(new EngineOptions { SemanticBudgetMs = 30_000 });
+        // Budgets off: the tests check what the semantic model says, not how fast this machine is.
+        Engine = new CompletionEngine(new EngineOptions { SemanticBudgetMs = 30_000, MemberCheckBudgetMs = 30_000 });
         if (train)
         {
             var bundle = Trainer.Train(new TrainOptions { Root = Root, AllFiles = true, MinCount = 1, TuneCache = false, Order = 4 });

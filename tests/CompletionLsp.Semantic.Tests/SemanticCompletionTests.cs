@@ -251,4 +251,25 @@ public class SemanticCompletionTests
         Assert.Empty(doc.Project.Solution.AnalyzerReferences);
         Assert.False(File.Exists(marker), "something in the workspace was executed");
     }
+
+    [Fact]
+    public void Ghost_text_ends_before_a_member_its_receiver_does_not_have()
+    {
+        // This repository calls ToUpperInvariant on a string Name; the document's Name is an int.
+        var lines = string.Join("\n", Enumerable.Range(0, 30).Select(i => $"        var text{i} = widget.Name.ToUpperInvariant();"));
+        using var repo = new FixtureRepo(
+            ("App/App.csproj", Csproj),
+            ("App/Widget.cs", "namespace App;\npublic sealed class Widget { public string Name { get; set; } = \"\"; }\n"),
+            ("App/Uses.cs", "namespace App;\npublic static class Uses\n{\n    public static void M(Widget widget)\n    {\n" + lines + "\n    }\n}\n"));
+        string uri = repo.Uri("App/Use.cs");
+        const string legal = "namespace App;\npublic sealed class Gadget { public string Name { get; set; } = \"\"; }\nclass Use { void M(Gadget widget) {\n        var text = widget.";
+        const string illegal = "namespace App;\npublic sealed class Gadget { public int Name { get; set; } }\nclass Use { void M(Gadget widget) {\n        var text = widget.";
+        repo.Engine.Open(uri, legal, 1);
+        for (int i = 0; i < 600 && !repo.Workspace.IsReady; i++) Thread.Sleep(100);
+        var withString = repo.Engine.CompleteLine(uri, legal.Length, 1);
+        Assert.Equal("Name.ToUpperInvariant();", Assert.Single(withString).Text);
+        repo.Engine.SetText(uri, illegal, 2);
+        var withInt = repo.Engine.CompleteLine(uri, illegal.Length, 1);
+        Assert.Equal("Name", Assert.Single(withInt).Text);
+    }
 }

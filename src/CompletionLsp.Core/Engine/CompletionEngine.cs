@@ -416,8 +416,11 @@ public sealed class CompletionEngine
             int prev = cc.TokensBefore >= 0 ? d.Ids[cc.TokensBefore] : -1;
             string typedBefore = d.Text.Substring(cc.ReplaceStart, offset - cc.ReplaceStart);
             var result = new List<LineSuggestion>();
-            foreach (var (toks, p) in lines)
+            var checkUntil = System.Diagnostics.Stopwatch.GetTimestamp();
+            foreach (var (raw, p) in lines)
             {
+                var toks = Semantic != null && Options.UseSemantic ? LegalMembers(uri, cc, offset, vocab, prev, raw, checkUntil, ct) : raw;
+                if (toks.Length == 0) continue;
                 string text = _model.Spacing.Render(vocab, prev, toks);
                 // A suggestion that adds nothing to what is typed is no suggestion.
                 if (text.Length <= typedBefore.Length) continue;
@@ -428,6 +431,25 @@ public sealed class CompletionEngine
     }
 
     /// <param name="words">Only names, keywords and literals: the completion list holds no punctuation.</param>
+    /// <summary>A suggestion cut before the first member name after a '.' that is not a member of its receiver (where
+    /// the receiver binds), or that could not be checked in time.</summary>
+    private int[] LegalMembers(string uri, CaretContext cc, int caret, Vocabulary vocab, int prev, int[] toks, long started, CancellationToken ct)
+    {
+        for (int i = 0; i + 1 < toks.Length; i++)
+        {
+            if (vocab[toks[i]] is not ("." or "?.") || vocab.KindOf(toks[i + 1]) != TokenKind.Identifier) continue;
+            double left = Options.MemberCheckBudgetMs - System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (left <= 0) return toks[..i];
+            string inserted = _model.Spacing.Render(vocab, prev, toks[..(i + 1)]);
+            var sem = Semantic!.CandidatesAfter(uri, cc.ReplaceStart, caret - cc.ReplaceStart, inserted, TimeSpan.FromMilliseconds(left), out bool timedOut, ct);
+            if (timedOut) return toks[..i];
+            if (sem is not { Context: SemanticContext.Member }) continue; // the receiver does not bind: nothing to check
+            string name = vocab[toks[i + 1]];
+            if (!sem.Items.Any(c => c.Name == name)) return toks[..i];
+        }
+        return toks;
+    }
+
     private static Predicate<int> Accept(Vocabulary vocab, string prefix, bool words = false) => prefix.Length == 0
         ? words ? id => Vocabulary.IsInsertable(id) && vocab.KindOf(id) != TokenKind.Punctuation : id => Vocabulary.IsInsertable(id)
         : id => Vocabulary.IsInsertable(id) && vocab[id].StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && vocab[id] != prefix

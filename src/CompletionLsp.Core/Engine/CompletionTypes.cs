@@ -51,6 +51,9 @@ public sealed record EngineOptions
     public double[] ProximityWeights { get; init; } = [4, 2];
     /// <summary>The share of P(&lt;unk&gt;) that legal names the model never saw divide among them (1: all of it).</summary>
     public double UnseenWeight { get; init; } = 1;
+    /// <summary>How long ghost text may spend checking member names after '.' with the semantic oracle, all suggestions
+    /// of a request together; past it a suggestion ends before a member it could not check.</summary>
+    public double MemberCheckBudgetMs { get; init; } = 20;
     /// <summary>List punctuation among the items, as versions before the semantic layer did (for comparisons in eval only).</summary>
     public bool ListPunctuation { get; init; }
     public LineOptions Line { get; init; } = new();

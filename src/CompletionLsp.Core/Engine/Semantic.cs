@@ -87,6 +87,12 @@ public interface ISemanticOracle : IDisposable
     /// cannot tell within <paramref name="budget"/> (not ready, the receiver does not bind, no project).</summary>
     SemanticCandidates? Candidates(string uri, int wordStart, TimeSpan budget, CancellationToken ct = default);
 
+    /// <summary>The legal candidates at the end of <paramref name="inserted"/>, were it to replace
+    /// [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of the document (a ghost-text
+    /// suggestion checked before it is shown), or null when the oracle cannot tell (<paramref name="timedOut"/>: not
+    /// within the budget; else the receiver does not bind or no project holds the document).</summary>
+    SemanticCandidates? CandidatesAfter(string uri, int start, int length, string inserted, TimeSpan budget, out bool timedOut, CancellationToken ct = default);
+
     /// <summary>Documentation of a candidate (plain text or markdown), or null.</summary>
     string? Documentation(string uri, string symbolId);
 }
