@@ -272,4 +272,21 @@ public class SemanticCompletionTests
         var withInt = repo.Engine.CompleteLine(uri, illegal.Length, 1);
         Assert.Equal("Name", Assert.Single(withInt).Text);
     }
+
+    [Fact]
+    public void A_document_nested_too_deep_for_Roslyns_parser_never_reaches_it()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        string uri = repo.Uri("App/Deep.cs");
+        string deep = "class Deep { string s = " + string.Concat(Enumerable.Repeat("$\"{", 50_000)) + "\n";
+        Assert.True(CompletionEngine.TooDeep(deep));
+        repo.Engine.Open(uri, deep, 1);
+        Assert.Null(repo.Workspace.CurrentDocument(uri));
+        Assert.Null(repo.Engine.Complete(uri, 10, 10).Semantic);
+        // Back to a sane text: the semantic model has it again.
+        repo.Engine.SetText(uri, "using System.Text;\nclass Deep { void M() { var b = new StringBuilder(); b.", 2);
+        Assert.NotNull(repo.Workspace.CurrentDocument(uri));
+        var list = repo.Engine.Complete(uri, "using System.Text;\nclass Deep { void M() { var b = new StringBuilder(); b.".Length, 10);
+        Assert.Equal(SemanticContext.Member, list.Semantic);
+    }
 }

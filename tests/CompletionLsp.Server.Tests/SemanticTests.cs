@@ -39,7 +39,7 @@ public sealed class SemanticTests : IDisposable
         var (text, caret) = LspFixture.Parse(fixture);
         await c.Open(uri, text);
         LspCompletionList list = new() { Items = [] };
-        for (int i = 0; i < 300; i++)
+        for (int i = 0; i < 1200; i++)
         {
             list = await c.Complete(uri, caret);
             Check.Invariants(list, text, caret);
@@ -87,7 +87,7 @@ public sealed class SemanticTests : IDisposable
         var (text, caret) = LspFixture.Parse("using Acme.Tools;\nclass Use { object M() => new Gizmo$0");
         await c.Change(uri, 2, new { text });
         LspCompletionList after = new() { Items = [] };
-        for (int i = 0; i < 100 && !after.Items.Any(x => x.Label == "GizmoFactory"); i++) { after = await c.Complete(uri, caret); await Task.Delay(50); }
+        for (int i = 0; i < 1200 && !after.Items.Any(x => x.Label == "GizmoFactory"); i++) { after = await c.Complete(uri, caret); await Task.Delay(50); }
         Assert.Contains(after.Items, x => x.Label == "GizmoFactory");
     }
 

@@ -66,7 +66,12 @@ public sealed class CompletionEngine
         {
             var old = Semantic;
             Semantic = oracle;
-            if (oracle != null) foreach (var (uri, d) in _docs) oracle.Open(uri, d.Text);
+            _noSemantic.Clear();
+            if (oracle != null)
+                foreach (var (uri, d) in _docs)
+                {
+                    if (TooDeep(d.Text)) _noSemantic.Add(uri); else oracle.Open(uri, d.Text);
+                }
             old?.Dispose();
         }
     }
@@ -91,6 +96,37 @@ public sealed class CompletionEngine
             _model = m ?? BuildWorkspaceModel();
             RebindAll();
         }
+    }
+
+    /// <summary>Documents the semantic oracle does not get: bracket nesting deeper than <see cref="MaxSemanticNesting"/>
+    /// (Roslyn's parser recurses once per level: a few thousand levels overflow the stack and end the process).</summary>
+    private readonly HashSet<string> _noSemantic = new(StringComparer.Ordinal);
+    public const int MaxSemanticNesting = 256;
+    private static readonly System.Buffers.SearchValues<char> Brackets = System.Buffers.SearchValues.Create("([{)]}");
+    private static readonly System.Buffers.SearchValues<char> Openers = System.Buffers.SearchValues.Create("([{");
+
+    /// <summary>True when brackets (of any kind, strings not told apart) nest deeper than the semantic model takes.</summary>
+    public static bool TooDeep(ReadOnlySpan<char> text)
+    {
+        int depth = 0;
+        for (int i = text.IndexOfAny(Brackets); i >= 0; )
+        {
+            char c = text[i];
+            if (c is '(' or '[' or '{') { if (++depth > MaxSemanticNesting) return true; }
+            else if (depth > 0) depth--;
+            int next = text[(i + 1)..].IndexOfAny(Brackets);
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+        return false;
+    }
+
+    /// <summary>Gives the oracle a document's whole text, or takes it away while it nests too deep.</summary>
+    private void ForwardText(string uri, string text)
+    {
+        if (Semantic == null) return;
+        if (TooDeep(text)) { if (_noSemantic.Add(uri)) Semantic.Close(uri); return; }
+        if (_noSemantic.Remove(uri)) Semantic.Open(uri, text);
+        else Semantic.SetText(uri, text);
     }
 
     private void RebindAll()
@@ -150,7 +186,8 @@ public sealed class CompletionEngine
             if (text.Length > Options.MaxDocumentChars) d.MarkUnusable(TooLarge(text.Length));
             _docs[uri] = d;
             // The semantic model gets the text too (not a document over the size limit: it gets no completions).
-            if (text.Length <= Options.MaxDocumentChars) Semantic?.Open(uri, text); else Semantic?.Close(uri);
+            _noSemantic.Remove(uri);
+            if (text.Length <= Options.MaxDocumentChars) ForwardText(uri, text); else Semantic?.Close(uri);
             Touch(uri);
             if (!_model.IsTrained) _workspaceModelStale = true;
             _model.Vocabulary.Sweep();
@@ -167,6 +204,7 @@ public sealed class CompletionEngine
             _docs[uri].Release();
             _docs.Remove(uri);
             Semantic?.Close(uri);
+            _noSemantic.Remove(uri);
             if (!_model.IsTrained)
             {
                 _workspaceModelStale = true;
@@ -198,7 +236,11 @@ public sealed class CompletionEngine
             long length = (long)d.Text.Length - oldLength + newText.Length;
             if (length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(length)); _model.Vocabulary.Sweep(); return; }
             d.Replace(start, oldLength, newText);
-            Semantic?.Change(uri, start, oldLength, newText);
+            if (Semantic != null)
+            {
+                if (_noSemantic.Contains(uri) || newText.AsSpan().IndexOfAny(Openers) >= 0) ForwardText(uri, d.Text);
+                else Semantic.Change(uri, start, oldLength, newText);
+            }
             Touch(uri);
             _model.Vocabulary.Sweep();
         }
@@ -212,7 +254,12 @@ public sealed class CompletionEngine
             d.Version = version;
             if (text.Length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(text.Length)); _model.Vocabulary.Sweep(); return; }
             d.SetText(text);
-            Semantic?.SetText(uri, text);
+            if (Semantic != null)
+            {
+                if (TooDeep(text)) { if (_noSemantic.Add(uri)) Semantic.Close(uri); }
+                else if (_noSemantic.Remove(uri)) Semantic.Open(uri, text);
+                else Semantic.SetText(uri, text);
+            }
             Touch(uri);
             _model.Vocabulary.Sweep();
         }

@@ -96,6 +96,8 @@ public sealed class DocumentState
     }
 
     /// <summary>Replaces <paramref name="oldLength"/> UTF-16 units at <paramref name="start"/> by <paramref name="insert"/>.</summary>
+    private static readonly System.Buffers.SearchValues<char> LiteralBreakers = System.Buffers.SearchValues.Create("\"'{}\r\n\\");
+
     public void Replace(int start, int oldLength, string insert)
     {
         if (start < 0 || oldLength < 0 || start + oldLength > Text.Length)
@@ -113,6 +115,19 @@ public sealed class DocumentState
             return;
         }
         _directives = directives;
+
+        // An edit inside a string or char literal that adds or removes a quote, a brace or a line break can flip which
+        // of the following characters are code: the lexer's state after it does not meet the old one again at a
+        // token boundary that merely looks the same. Lex anew (rare: typing such characters inside a literal).
+        int first = FirstTokenEndingAtOrAfter(start);
+        if (first < _tokens.Count && _tokens[first].Start <= oldEditEnd && (_tokens[first].Kind == TokenKind.Literal || _tokens[first].Inner)
+            && (insert.AsSpan().IndexOfAny(LiteralBreakers) >= 0 || Text.AsSpan(start, oldLength).IndexOfAny(LiteralBreakers) >= 0))
+        {
+            _directives = directives;
+            Text = newText;
+            Relex();
+            return;
+        }
 
         // First token that touches the edit, one more back for safety, then back to a restartable token.
         int i = FirstTokenEndingAtOrAfter(start);
