@@ -98,16 +98,20 @@ public sealed class CompletionEngine
         }
     }
 
-    /// <summary>Documents the semantic oracle does not get: bracket nesting deeper than <see cref="MaxSemanticNesting"/>
-    /// (Roslyn's parser recurses once per level: a few thousand levels overflow the stack and end the process).</summary>
+    /// <summary>Documents the semantic oracle does not get: over <see cref="MaxSemanticChars"/> characters (a compilation
+    /// holds several times its text, and keeps it after the document closes), or bracket nesting deeper than
+    /// <see cref="MaxSemanticNesting"/> (Roslyn's parser recurses once per level: a few thousand levels overflow the stack
+    /// and end the process).</summary>
     private readonly HashSet<string> _noSemantic = new(StringComparer.Ordinal);
     public const int MaxSemanticNesting = 256;
+    public const int MaxSemanticChars = 1 << 20;
     private static readonly System.Buffers.SearchValues<char> Brackets = System.Buffers.SearchValues.Create("([{)]}");
     private static readonly System.Buffers.SearchValues<char> Openers = System.Buffers.SearchValues.Create("([{");
 
     /// <summary>True when brackets (of any kind, strings not told apart) nest deeper than the semantic model takes.</summary>
     public static bool TooDeep(ReadOnlySpan<char> text)
     {
+        if (text.Length > MaxSemanticChars) return true;
         int depth = 0;
         for (int i = text.IndexOfAny(Brackets); i >= 0; )
         {
