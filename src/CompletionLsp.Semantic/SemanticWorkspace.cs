@@ -75,6 +75,8 @@ public sealed class SemanticWorkspace : ISemanticOracle
 
     private sealed record Query(int WordStart, CancellationTokenSource Cancel)
     {
+        /// <summary>Whether the project's unimported-types index was there when it ran (else it is asked again once it is).</summary>
+        public bool HadIndex { get; init; }
         public Task<SemanticCandidates?> Task { get; set; } = null!;
         /// <summary>Cancelled while running: its place among the running queries is given back at once (see Abandon).</summary>
         public bool Abandoned { get; set; }
@@ -511,7 +513,8 @@ public sealed class SemanticWorkspace : ISemanticOracle
         lock (_gate)
         {
             if (!_loaded || !_open.TryGetValue(uri, out var d)) return null;
-            if (!_queries.TryGetValue(uri, out q) || q.WordStart != wordStart || q.Task.IsFaulted || q.Task.IsCanceled)
+            if (!_queries.TryGetValue(uri, out q) || q.WordStart != wordStart || q.Task.IsFaulted || q.Task.IsCanceled
+                || !q.HadIndex && q.Task.IsCompleted && _unimported.ContainsKey(d.Id.ProjectId))
             {
                 // A query for another word of the same document is superseded: nobody waits for it any more.
                 if (q != null) Abandon(q);
@@ -525,7 +528,7 @@ public sealed class SemanticWorkspace : ISemanticOracle
                 _inFlight++;
                 var cts = CancellationTokenSource.CreateLinkedTokenSource(_dispose.Token);
                 var token = cts.Token;
-                var query = q = new Query(wordStart, cts);
+                var query = q = new Query(wordStart, cts) { HadIndex = index != null };
                 q.Task = Task.Run(() =>
                 {
                     // (Not Task.Run's token: a task cancelled before it starts would never give its place back.)
