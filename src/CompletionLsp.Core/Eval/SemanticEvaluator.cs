@@ -26,6 +26,20 @@ public sealed class SemanticMetrics
     public int LegalMissing, LegalTruth;
     public List<double> LatenciesMs { get; } = new();
 
+    /// <summary>One list at one position: <paramref name="rank"/> of the true word in the top 10 (-1: absent).</summary>
+    public void Record(CompletionList list, string truth, int rank, IReadOnlySet<string>? legal, double ms)
+    {
+        Positions++;
+        LatenciesMs.Add(ms);
+        if (rank == 0) Hit1++;
+        if (rank is >= 0 and < 5) Hit5++;
+        if (rank >= 0) MrrSum += 1.0 / (rank + 1);
+        Punctuation += list.Items.Count(c => c.Kind == TokenKind.Punctuation);
+        if (legal == null) return;
+        foreach (var c in list.Items.Take(5)) { Top5Judged++; if (legal.Contains(c.Text)) Top5Legal++; }
+        if (legal.Contains(truth)) { LegalTruth++; if (rank < 0) LegalMissing++; }
+    }
+
     public double Hit1Rate => Positions == 0 ? 0 : (double)Hit1 / Positions;
     public double Hit5Rate => Positions == 0 ? 0 : (double)Hit5 / Positions;
     public double Mrr => Positions == 0 ? 0 : MrrSum / Positions;
@@ -132,38 +146,10 @@ public static class SemanticEvaluator
                             trace($"{f.RelativePath}:{line} K={k} {kind} [{semTop.Context}] truth '{tok.Text}' after '{f.Tokens[ti - 1].Text}' legal={(legal == null ? "any" : legal.Contains(tok.Text).ToString())}: " +
                                 semTop.Top + " | lm: " + string.Join(", ", list.Items.Take(4).Select(c => c.Text)));
                         }
-                        foreach (var key in new[] { "all", kind })
-                        {
-                            var m = result.Get(name, k, key);
-                            m.Positions++;
-                            m.LatenciesMs.Add(ms);
-                            int rank = -1;
-                            for (int i = 0; i < list.Items.Count && i < 10; i++) if (list.Items[i].Text == tok.Text) { rank = i; break; }
-                            if (rank == 0) m.Hit1++;
-                            if (rank is >= 0 and < 5) m.Hit5++;
-                            if (rank >= 0) m.MrrSum += 1.0 / (rank + 1);
-                            m.Punctuation += list.Items.Count(c => c.Kind == TokenKind.Punctuation);
-                            if (legal != null)
-                            {
-                                foreach (var c in list.Items.Take(5)) { m.Top5Judged++; if (legal.Contains(c.Text)) m.Top5Legal++; }
-                                if (legal.Contains(tok.Text)) { m.LegalTruth++; if (rank < 0) m.LegalMissing++; }
-                            }
-                            if (kind == AfterDot && bound)
-                            {
-                                var b = result.Get(name, k, "after . (bound)");
-                                if (key == "all") continue;
-                                b.Positions++;
-                                if (rank == 0) b.Hit1++;
-                                if (rank is >= 0 and < 5) b.Hit5++;
-                                if (rank >= 0) b.MrrSum += 1.0 / (rank + 1);
-                                b.Punctuation += list.Items.Count(c => c.Kind == TokenKind.Punctuation);
-                                if (legal != null)
-                                {
-                                    foreach (var c in list.Items.Take(5)) { b.Top5Judged++; if (legal.Contains(c.Text)) b.Top5Legal++; }
-                                    if (legal.Contains(tok.Text)) { b.LegalTruth++; if (rank < 0) b.LegalMissing++; }
-                                }
-                            }
-                        }
+                        int rank = -1;
+                        for (int i = 0; i < list.Items.Count && i < 10; i++) if (list.Items[i].Text == tok.Text) { rank = i; break; }
+                        var keys = kind == AfterDot && bound ? new[] { "all", kind, "after . (bound)" } : new[] { "all", kind };
+                        foreach (var key in keys) result.Get(name, k, key).Record(list, tok.Text, rank, legal, ms);
                     }
                 }
                 if (kind == AfterDot) { result.AfterDotPositions++; if (bound) result.Bound++; }
