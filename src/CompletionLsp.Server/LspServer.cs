@@ -193,25 +193,49 @@ public sealed class LspServer : IAsyncDisposable
     /// (<see cref="RequestHandler{TParams, TResult}.SupersededResult"/>: an empty completion list), answers that at once.
     /// After a flood of requests the next one answers at once.
     /// </summary>
-    private Func<Task<T>> Shed<TParams, T>(RequestHandler<TParams, T> handler, TParams p, Func<Task<T>> work, CancellationToken ct)
+    private Func<Task<T>> Shed<TParams, T>(RequestHandler<TParams, T> handler, TParams p, Func<CancellationToken, Func<Task<T>>> prepare, CancellationToken ct)
     {
-        if (handler.Kind != HandlerKind.Query) return work;
+        if (handler.Kind != HandlerKind.Query) return prepare(ct);
         string? key = null;
         long seq = 0;
+        CancellationTokenSource? running = null;
         if (handler.SupersededResult is not null && p is TextDocumentPositionParams { TextDocument.Uri: { } uri })
         {
             key = handler.Method + "\n" + uri;
             seq = Interlocked.Increment(ref _sequence);
-            if (_latest.Count > 10_000) _latest.Clear(); // hostile numbers of documents: shedding is only an optimisation
+            if (_latest.Count > 10_000) { _latest.Clear(); _running.Clear(); } // hostile numbers of documents: shedding is only an optimisation
             _latest[key] = seq;
+            // A request still running for this document is superseded too: what it waits for (the semantic model,
+            // within its budget) nobody needs any more.
+            running = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            if (_running.TryGetValue(key, out var previous)) { try { previous.Cancel(); } catch (ObjectDisposedException) { } }
+            _running[key] = running;
         }
-        return () =>
+        var work = prepare(running?.Token ?? ct);
+        return async () =>
         {
-            ct.ThrowIfCancellationRequested();
-            if (key != null && _latest.TryGetValue(key, out long latest) && latest != seq) return Task.FromResult(handler.SupersededResult!);
-            return work();
+            try
+            {
+                ct.ThrowIfCancellationRequested();
+                if (key != null && _latest.TryGetValue(key, out long latest) && latest != seq) return handler.SupersededResult!;
+                return await work().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && running != null && running.IsCancellationRequested)
+            {
+                return handler.SupersededResult!;
+            }
+            finally
+            {
+                if (key != null && running != null)
+                {
+                    _running.TryRemove(new KeyValuePair<string, CancellationTokenSource>(key, running));
+                    running.Dispose();
+                }
+            }
         };
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
 
     /// <summary>The method StreamJsonRpc calls for a request. Everything before the first await runs in message order.</summary>
     private sealed class RequestEntry<TParams, TResult>(LspServer server, RequestHandler<TParams, TResult> handler)
@@ -222,7 +246,7 @@ public sealed class LspServer : IAsyncDisposable
             {
                 if (server.Admit(handler.Method) is { } refused) throw refused;
                 var p = Params.Read<TParams>(@params, handler.Method);
-                var work = server.Shed(handler, p, handler.Prepare(p, server.Context, cancellationToken), cancellationToken);
+                var work = server.Shed(handler, p, token => handler.Prepare(p, server.Context, token), cancellationToken);
                 return server.Answer(handler.Method, server.Schedule(handler.Kind, work), cancellationToken);
             }
             catch (LspException e)
