@@ -110,6 +110,15 @@ public static class EditSoak
             await lsp.WaitForNotification("completionLsp/status", p => p.GetProperty("state").GetString() is "loaded" or "error", TimeSpan.FromMinutes(2));
         lsp.Notify("textDocument/didOpen", new { textDocument = new { uri = Uri, languageId = "csharp", version, text = doc.Text } });
         await lsp.Request("completionLsp/test/documentText", new { uri = Uri });
+        // The semantic model compiles once in the background: memory is measured from when it is ready (its one-time
+        // cost is not growth).
+        for (int i = 0; i < 600; i++)
+        {
+            var info = await lsp.Request("workspace/executeCommand", new { command = "completionLsp.modelInfo" });
+            if (!info.Response.TryGetProperty("result", out var res) || !res.TryGetProperty("semantic", out var sem) || sem.ValueKind != JsonValueKind.Object
+                || sem.GetProperty("ready").GetBoolean()) break;
+            await Task.Delay(100);
+        }
         long rssOpen = lsp.RssKb();
 
         // Pipelined: each edit is followed by a text check, and now and then a completion; at most Window in flight.
