@@ -2,8 +2,9 @@ using System.Diagnostics;
 
 namespace CompletionLsp.Cli;
 
-/// <summary>A progress bar on stderr: redrawn in place on a terminal, a line every few seconds otherwise.</summary>
-public sealed class ConsoleProgress
+/// <summary>A progress bar on stderr: redrawn in place on a terminal, a line every few seconds otherwise; nothing
+/// when quiet (`train --quiet`).</summary>
+public sealed class ConsoleProgress(bool quiet = false)
 {
     private readonly bool _tty = !Console.IsErrorRedirected;
     private readonly Stopwatch _last = Stopwatch.StartNew();
@@ -13,6 +14,7 @@ public sealed class ConsoleProgress
 
     public void Report(string stage, long done, long total, string extra, TimeSpan elapsed, bool force = false)
     {
+        if (quiet) return;
         lock (_lock)
         {
             bool stageChanged = stage != _lastStage;

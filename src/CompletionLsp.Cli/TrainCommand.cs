@@ -37,7 +37,7 @@ public static class TrainCommand
         };
         var neural = NeuralHook.ParseModels(a.Get("--models"));
         List<string> neuralSummary = [];
-        var progress = new ConsoleProgress();
+        var progress = new ConsoleProgress(quiet: a.Flag("--quiet"));
         var sw = Stopwatch.StartNew();
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };

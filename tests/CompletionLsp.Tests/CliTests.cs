@@ -65,6 +65,18 @@ public sealed class CliTests(CliRepoFixture fx) : IClassFixture<CliRepoFixture>
     }
 
     [Fact]
+    public void Train_quiet_prints_no_progress_but_the_summary()
+    {
+        using var tmp = new TempDir("cli-quiet");
+        var loud = CliRunner.Run("train", fx.Repo, "--out", Path.Combine(tmp.Path, "a"), "--order", "2", "--no-tune");
+        var quiet = CliRunner.Run("train", fx.Repo, "--out", Path.Combine(tmp.Path, "b"), "--order", "2", "--no-tune", "--quiet");
+        Assert.True(quiet.ExitCode == 0, quiet.ToString());
+        Assert.Contains("tokenizing", loud.Stderr);
+        Assert.DoesNotContain("tokenizing", quiet.Stderr);
+        Assert.Contains("n-grams", quiet.Stdout);
+    }
+
+    [Fact]
     public void Train_with_options_writes_where_asked()
     {
         using var tmp = new TempDir("cli-out");

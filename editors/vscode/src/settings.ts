@@ -51,7 +51,8 @@ export const SECTION = 'completionLsp';
 /** Settings that a workspace may not set in Restricted Mode (also declared in package.json). */
 export const RESTRICTED_KEYS = ['server.path', 'modelPath'] as const;
 
-export const KNOWN_MODELS = ['ngram', 'cache', 'lstm', 'gru', 'transformer'] as const;
+/** The model names the server accepts in completionLsp.models (its ServerSettings.KnownModels, less the two cache halves). */
+export const KNOWN_MODELS = ['ngram', 'cache', 'ffnn', 'rnn', 'lstm', 'gru', 'bilstm'] as const;
 
 export const DEFAULTS: Readonly<Settings> = Object.freeze({
   serverPath: undefined,

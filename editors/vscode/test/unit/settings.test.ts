@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   DEFAULTS,
+  KNOWN_MODELS,
   needsRestart,
   readSettings,
   resolveUserPath,
@@ -173,5 +175,15 @@ describe('resolveUserPath', () => {
   it('leaves ${workspaceFolder} unresolvable without a folder, and relative paths relative', () => {
     assert.equal(resolveUserPath('${workspaceFolder}/m', {}), undefined);
     assert.equal(resolveUserPath('rel/m', {}), path.normalize('rel/m'));
+  });
+});
+
+describe('package.json', () => {
+  it('offers exactly the settings and model names the extension reads and the server accepts', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+    const props = pkg.contributes.configuration.properties;
+    assert.deepEqual([...props['completionLsp.models'].items.enum].sort(), [...KNOWN_MODELS].sort());
+    assert.ok(!props['completionLsp.models'].items.enum.includes('transformer'));
+    assert.equal(props['completionLsp.semantic.enable'].default, DEFAULTS.semantic.enable);
   });
 });
