@@ -20,8 +20,6 @@ public static class SemanticEval
         var options = new EngineOptions();
         if (Environment.GetEnvironmentVariable("COMPLETION_LSP_PROXIMITY") is { } w)
             options = options with { ProximityWeights = w.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray() };
-        if (Environment.GetEnvironmentVariable("COMPLETION_LSP_UNSEEN") is { } u)
-            options = options with { UnseenWeight = double.Parse(u, System.Globalization.CultureInfo.InvariantCulture) };
         var engine = new CompletionEngine(options, NeuralHook.Factory, NeuralHook.InfillFactory);
         engine.LoadModel(bundle, modelPath);
         engine.AttachSemantic(workspace);

@@ -167,7 +167,9 @@ internal static class CandidateFinder
         if (sym is INamespaceSymbol ns)
             return ns.GetMembers().Where(m => m is INamespaceSymbol || !namespacesOnly && model.IsAccessible(position, m))
                 .Select(m => ToCandidate(m, null, null)).OfType<SemanticCandidate>().ToList();
-        if (sym is ITypeSymbol staticType && !IsValueToo(model, node, staticType, ct))
+        // "Color Color": a name that is a type and also a value of that type reaches both kinds of members.
+        bool valueToo = sym is ITypeSymbol named && IsValueToo(model, node, named, ct);
+        if (sym is ITypeSymbol staticType && !valueToo)
         {
             if (staticType.TypeKind == TypeKind.Error) return null;
             return Distinct(model.LookupStaticMembers(position, (INamespaceOrTypeSymbol)staticType).Where(s => s.CanBeReferencedByName && !InheritedFromRoot(s, staticType))
@@ -179,10 +181,8 @@ internal static class CandidateFinder
         if (receiver.Conditional && type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nt) type = nt.TypeArguments[0];
         var found = model.LookupSymbols(position, type, includeReducedExtensionMethods: true)
             .Where(s => s.CanBeReferencedByName && s is not INamedTypeSymbol && s is not IMethodSymbol { MethodKind: MethodKind.Destructor } && (!s.IsStatic || s is IMethodSymbol { MethodKind: MethodKind.ReducedExtension }));
-        // Static members are legal through the type; instance access also sees the type's own static members
-        // only in the "Color Color" case, handled by IsValueToo above.
         var list = Distinct(found.Select(s => ToCandidate(s, type, null)));
-        if (sym is ITypeSymbol t2 && IsValueToo(model, node, t2, ct))
+        if (valueToo && sym is ITypeSymbol t2)
             list.AddRange(Distinct(model.LookupStaticMembers(position, (INamespaceOrTypeSymbol)t2).Where(s => s.CanBeReferencedByName).Select(s => ToCandidate(s, t2, null)))
                 .Where(c => !list.Any(l => l.Name == c.Name)));
         return list;
@@ -515,10 +515,9 @@ internal static class CandidateFinder
             case SyntaxKind.NewKeyword: return p is ObjectCreationExpressionSyntax or ArrayCreationExpressionSyntax;
             case SyntaxKind.AsKeyword: return true;
             case SyntaxKind.OpenParenToken: return p is TypeOfExpressionSyntax or SizeOfExpressionSyntax or DefaultExpressionSyntax;
-            case SyntaxKind.LessThanToken:
-            case SyntaxKind.CommaToken when p is TypeArgumentListSyntax: return p is TypeArgumentListSyntax;
+            case SyntaxKind.LessThanToken: return p is TypeArgumentListSyntax;
             case SyntaxKind.ColonToken: return p is BaseListSyntax or TypeParameterConstraintClauseSyntax;
-            case SyntaxKind.CommaToken: return p is BaseListSyntax or TypeParameterConstraintClauseSyntax;
+            case SyntaxKind.CommaToken: return p is TypeArgumentListSyntax or BaseListSyntax or TypeParameterConstraintClauseSyntax;
             case SyntaxKind.StackAllocKeyword: return true;
         }
         return false;

@@ -133,6 +133,18 @@ public sealed class CompletionEngine
         else Semantic.SetText(uri, text);
     }
 
+    /// <summary>Gives the oracle an edit as an edit (its text stays incremental); only an edit that adds an opening
+    /// bracket can make the document nest too deep, and only a document it does not have needs its whole text.</summary>
+    private void ForwardChange(string uri, string text, int start, int oldLength, string newText)
+    {
+        if (Semantic == null) return;
+        bool without = _noSemantic.Contains(uri);
+        if (!without && newText.AsSpan().IndexOfAny(Openers) < 0) { Semantic.Change(uri, start, oldLength, newText); return; }
+        if (TooDeep(text)) { if (_noSemantic.Add(uri)) Semantic.Close(uri); return; }
+        if (without) { _noSemantic.Remove(uri); Semantic.Open(uri, text); }
+        else Semantic.Change(uri, start, oldLength, newText);
+    }
+
     private void RebindAll()
     {
         foreach (var d in _docs.Values) d.Rebind(_model.Vocabulary, _model.Cache.Order);
@@ -240,11 +252,7 @@ public sealed class CompletionEngine
             long length = (long)d.Text.Length - oldLength + newText.Length;
             if (length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(length)); _model.Vocabulary.Sweep(); return; }
             d.Replace(start, oldLength, newText);
-            if (Semantic != null)
-            {
-                if (_noSemantic.Contains(uri) || newText.AsSpan().IndexOfAny(Openers) >= 0) ForwardText(uri, d.Text);
-                else Semantic.Change(uri, start, oldLength, newText);
-            }
+            ForwardChange(uri, d.Text, start, oldLength, newText);
             Touch(uri);
             _model.Vocabulary.Sweep();
         }
@@ -258,12 +266,7 @@ public sealed class CompletionEngine
             d.Version = version;
             if (text.Length > Options.MaxDocumentChars) { d.MarkUnusable(TooLarge(text.Length)); _model.Vocabulary.Sweep(); return; }
             d.SetText(text);
-            if (Semantic != null)
-            {
-                if (TooDeep(text)) { if (_noSemantic.Add(uri)) Semantic.Close(uri); }
-                else if (_noSemantic.Remove(uri)) Semantic.Open(uri, text);
-                else Semantic.SetText(uri, text);
-            }
+            ForwardText(uri, text);
             Touch(uri);
             _model.Vocabulary.Sweep();
         }
@@ -375,7 +378,7 @@ public sealed class CompletionEngine
             {
                 var model = ModelFor(d);
                 if (sem is { Context: not SemanticContext.NewName })
-                    ranked = SemanticRanking.Rank(model, vocab, ctx, cc.Prefix, sem, maxItems, top, Options.ProximityWeights, Options.UnseenWeight);
+                    ranked = SemanticRanking.Rank(model, vocab, ctx, cc.Prefix, sem, maxItems, top, Options.ProximityWeights);
                 else
                 {
                     int right = Options.UseInfill && _model.Infill != null ? RightContextStart(d, cc, offset) : -1;
@@ -503,7 +506,7 @@ public sealed class CompletionEngine
 
     private static Predicate<int> Accept(Vocabulary vocab, string prefix, bool words = false) => prefix.Length == 0
         ? words ? id => Vocabulary.IsInsertable(id) && vocab.KindOf(id) != TokenKind.Punctuation : id => Vocabulary.IsInsertable(id)
-        : id => Vocabulary.IsInsertable(id) && vocab[id].StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && vocab[id] != prefix
+        : id => Vocabulary.IsInsertable(id) && SemanticRanking.Matches(vocab[id], prefix)
                 && vocab.KindOf(id) is TokenKind.Identifier or TokenKind.Keyword;
 
     /// <summary>The token being typed is not evidence for itself: its n-grams leave the cache during the query. With

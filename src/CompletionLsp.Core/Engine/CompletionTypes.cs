@@ -49,8 +49,6 @@ public sealed record EngineOptions
     /// <see cref="SemanticRanking"/>): [0] locals and parameters, [1] members of the receiver or the enclosing type.
     /// Tuned on the held-out files of this repository (not on the benchmark repositories).</summary>
     public double[] ProximityWeights { get; init; } = [4, 2];
-    /// <summary>The share of P(&lt;unk&gt;) that legal names the model never saw divide among them (1: all of it).</summary>
-    public double UnseenWeight { get; init; } = 1;
     /// <summary>How long ghost text may spend checking member names after '.' with the semantic oracle, all suggestions
     /// of a request together; past it a suggestion ends before a member it could not check.</summary>
     public double MemberCheckBudgetMs { get; init; } = 20;

@@ -35,7 +35,7 @@ public static class SemanticRanking
         prefix.Length == 0 || name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && name != prefix;
 
     public static List<CompletionCandidate> Rank(ILanguageModel model, Vocabulary vocab, ReadOnlySpan<int> context, string prefix,
-        SemanticCandidates sem, int maxItems, List<ScoredToken> scratch, double[]? proximityWeights = null, double unseenWeight = 1)
+        SemanticCandidates sem, int maxItems, List<ScoredToken> scratch, double[]? proximityWeights = null)
     {
         var legal = LegalIds(vocab, sem, prefix);
         var unseen = new List<SemanticCandidate>();
@@ -78,7 +78,7 @@ public static class SemanticRanking
                 if (!seen.Contains(id)) items.Add((Make(vocab, id, model.Probability(context, id), c), c?.Proximity ?? 3));
         if (unseen.Count > 0)
         {
-            double share = unseenWeight * model.Probability(context, Vocabulary.Unk) / Math.Max(1, unseenAll);
+            double share = model.Probability(context, Vocabulary.Unk) / Math.Max(1, unseenAll);
             foreach (var c in unseen)
                 items.Add((c.Kind == CandidateKind.Keyword
                     ? new CompletionCandidate(c.Name, share, TokenKind.Keyword, CompletionRole.Keyword)
