@@ -27,6 +27,8 @@ export COMPLETION_LSP_REQUIRE_E2E=1
 echo "== building (Release)"
 if ! dotnet build CompletionLsp.sln -c Release -nologo -v q 2>&1 | tee "$log/build.txt" | grep -E " error |Warn|rror\(s\)"; then :; fi
 if grep -q " error " "$log/build.txt"; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
+# Warnings are errors (Directory.Build.props); a warning that MSBuild or NuGet prints outside the compiler fails too.
+if grep -qiE ": warning [A-Z]+[0-9]+" "$log/build.txt"; then echo "the build printed warnings"; echo "0 passed, 1 failed"; exit 1; fi
 
 for proj in tests/*/*.csproj; do
   name=$(basename "$(dirname "$proj")")

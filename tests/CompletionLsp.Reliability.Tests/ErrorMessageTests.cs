@@ -51,6 +51,6 @@ public sealed class ErrorMessageTests(ITestOutputHelper output)
         int lines = lsp.Stderr.ToString().Split('\n').Length - linesBefore;
         output.WriteLine($"40 MiB of junk: {lines} log lines, {lsp.NullIdErrors.Count} error answers");
         Assert.InRange(lines, 1, 10);
-        Assert.Equal(1, lsp.NullIdErrors.Count);
+        Assert.Single(lsp.NullIdErrors);
     }
 }

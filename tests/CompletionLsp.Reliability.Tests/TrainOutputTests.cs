@@ -118,7 +118,7 @@ public sealed class TrainOutputTests(ITestOutputHelper output)
         using var dir = Repo1("out-readonly");
         var ro = dir.Combine("ro");
         Directory.CreateDirectory(ro);
-        File.SetUnixFileMode(ro, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(ro, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         var (code, stdout, stderr) = await Server.Cli("train", dir.Combine("repo"), "--out", Path.Combine(ro, "model"));
         Assert.Equal(1, code);
         Assert.Contains("cannot write the model", stderr);

@@ -126,7 +126,7 @@ public class SemanticCompletionTests
     }
 
     [Fact]
-    public void Members_of_a_package_type_come_from_the_assemblies_project_assets_json_names()
+    public async Task Members_of_a_package_type_come_from_the_assemblies_project_assets_json_names()
     {
         using var repo = new FixtureRepo(false, BuilderRepo);
         // A package on disk: a compiled assembly under a package folder, named by the assets file.
@@ -147,7 +147,7 @@ public class SemanticCompletionTests
             """);
         using var ws = new SemanticWorkspace(repo.Root);
         repo.Engine.AttachSemantic(ws);
-        Assert.True(ws.Loaded.Wait(TimeSpan.FromSeconds(60)));
+        await ws.Loaded.WaitAsync(TimeSpan.FromSeconds(60));
         var list = repo.Complete("Client/Use.cs", """
             using Fixture.Client;
             class Use { void M() { var c = new Connection(); c.$0
