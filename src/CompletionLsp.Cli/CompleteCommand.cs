@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.RegularExpressions;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Engine;
@@ -28,34 +29,50 @@ public static partial class CompleteCommand
         return dir;
     }
 
-    public static int Run(IEnumerable<string> argv)
+    private static readonly Argument<string> Where = Opt.Arg("location", "<file>:<line>:<col>, 1-based.");
+    private static readonly Option<string?> Model = Opt.Text("--model", "FILE", "The model [default: the nearest .completion-lsp/model above the file].", "-m");
+    private static readonly Option<int> Count = Opt.Int("-n", 10, 1, 1000, "How many items (or ghost-text suggestions) to print.");
+    private static readonly Option<bool> Line = Opt.Flag("--line", "Print ghost-text suggestions for the rest of the line instead of the completion list.");
+    private static readonly Option<bool> NoSemantic = Opt.Flag("--no-semantic", "Rank the language model's list without the semantic model (Roslyn).");
+    private static readonly Option<string?> Root = Opt.Text("--root", "DIR", "The workspace folder the semantic model reads [default: the model's repository, or the nearest folder with .git or a solution].");
+
+    public static Command Build()
     {
-        var a = new Args(argv, new HashSet<string> { "--line", "--json", "--no-semantic" }, new HashSet<string> { "--model", "-m", "-n", "--root" });
-        if (a.Positional.Count != 1) throw new UsageException("complete wants one location: completion-lsp complete <file>:<line>:<col>");
-        var m = Location().Match(a.Positional[0]);
-        if (!m.Success) throw new UsageException($"'{a.Positional[0]}' is not <file>:<line>:<col>");
+        var c = new Command("complete", "Print what the server would offer at a place in a file: the ranked completion list, or ghost text with --line.")
+        {
+            Where, Model, Count, Line, NoSemantic, Root,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    public static int Run(ParseResult a)
+    {
+        string where = a.GetValue(Where)!;
+        var m = Location().Match(where);
+        if (!m.Success) throw new UsageException($"'{where}' is not <file>:<line>:<col>");
         string file = m.Groups["file"].Value;
         int line = int.Parse(m.Groups["line"].Value), col = int.Parse(m.Groups["col"].Value);
         if (line < 1 || col < 1) throw new UsageException("lines and columns start at 1");
-        int n = a.Int("-n", 10, 1, 1000);
+        int n = a.GetValue(Count);
         var text = RepoWalker.ReadSource(file, out var reason) ?? throw new IOException($"{file}: {reason}");
-        string? modelPath = a.Get("--model", "-m") ?? ModelLocator.FindUpwards(file);
+        string? modelPath = a.GetValue(Model) ?? ModelLocator.FindUpwards(file);
         // As the server answers once its semantic model is ready: it is awaited here (no keystroke budget).
         var engine = new CompletionEngine(new EngineOptions { SemanticBudgetMs = 60_000 }, NeuralHook.Factory, NeuralHook.InfillFactory);
         if (modelPath != null) engine.LoadModel(ModelBundle.Load(modelPath), modelPath);
         else Console.Error.WriteLine("note: no trained model found (train one with `completion-lsp train <repo>`); using this file alone");
         string uri = new Uri(Path.GetFullPath(file)).AbsoluteUri;
         CompletionLsp.Semantic.SemanticWorkspace? semantic = null;
-        if (!a.Flag("--no-semantic"))
+        if (!a.GetValue(NoSemantic))
         {
-            semantic = new CompletionLsp.Semantic.SemanticWorkspace(a.Get("--root") ?? WorkspaceRootOf(file, modelPath));
+            semantic = new CompletionLsp.Semantic.SemanticWorkspace(a.GetValue(Root) ?? WorkspaceRootOf(file, modelPath));
             semantic.Loaded.Wait();
             engine.AttachSemantic(semantic);
         }
         engine.Open(uri, text, 0);
         for (int i = 0; semantic != null && !semantic.IsReady && i < 1200; i++) Thread.Sleep(50);
         int offset = engine.Read(uri, d => d.Lines.OffsetOf(line - 1, col - 1));
-        if (a.Flag("--line"))
+        if (a.GetValue(Line))
         {
             var lines = engine.CompleteLine(uri, offset, n);
             if (lines.Count == 0) { Console.WriteLine("(no suggestion)"); return 0; }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Syntax;
@@ -11,16 +12,32 @@ namespace CompletionLsp.Cli;
 /// </summary>
 public static class DemoCommand
 {
-    public static async Task<int> RunAsync(IEnumerable<string> argv)
+    private static readonly Argument<string?> Dir = new("dir")
     {
-        var a = new Args(argv, new HashSet<string> { "--retrain" }, new HashSet<string> { "--places" });
-        string dir = a.Positional.Count > 0 ? a.Positional[0] : FindRepoRoot() ?? Directory.GetCurrentDirectory();
+        Description = "The repository to train on and show [default: this project's own source tree].", Arity = ArgumentArity.ZeroOrOne,
+    };
+    private static readonly Option<bool> Retrain = Opt.Flag("--retrain", "Train again even when the folder has a model.");
+    private static readonly Option<int> Places = Opt.Int("--places", 4, 1, 50, "How many places of the file to show.");
+
+    public static Command Build()
+    {
+        var c = new Command("demo", "Train on a folder (default: this repository), start the server and show completions and ghost text at a few places of a file the model did not see.")
+        {
+            Dir, Retrain, Places,
+        };
+        c.SetAction((a, _) => RunAsync(a));
+        return c;
+    }
+
+    public static async Task<int> RunAsync(ParseResult a)
+    {
+        string dir = a.GetValue(Dir) ?? FindRepoRoot() ?? Directory.GetCurrentDirectory();
         if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
         string model = Cli.DefaultModelPath(dir);
-        if (a.Flag("--retrain") || !File.Exists(model))
+        if (a.GetValue(Retrain) || !File.Exists(model))
         {
             Console.WriteLine($"== training on {Path.GetFullPath(dir)}");
-            int rc = TrainCommand.Run([dir]);
+            int rc = await Cli.RunAsync(["train", dir]);
             if (rc != 0) return rc;
         }
         var corpus = Core.Models.Trainer.LoadCorpus(dir, new(), null, default).Test;
@@ -40,7 +57,7 @@ public static class DemoCommand
             ["capabilities"] = new JsonObject(),
         });
         await lsp.NotifyAsync("initialized", new JsonObject());
-        int places = a.Int("--places", 4, 1, 50);
+        int places = a.GetValue(Places);
         foreach (var (line, col, typed) in PickPlaces(text, file, places))
         {
             // Show the line as the user has it: the rest of the line deleted, a few characters typed.

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using CompletionLsp.Core.Engine;
@@ -9,23 +10,45 @@ namespace CompletionLsp.Cli;
 
 public static class EvalCommand
 {
-    public static int Run(IEnumerable<string> argv)
+    private static readonly Argument<string> Dir = Opt.Arg("dir", "The repository the model was trained on: its test split is evaluated.");
+    private static readonly Option<string?> Model = Opt.Text("--model", "FILE", "The model [default: <dir>/.completion-lsp/model].", "-m");
+    private static readonly Option<string> Setting = Opt.Choice("--setting",
+        "static: the model alone; dynamic: with the document cache; both; line: ghost text; infill: the bidirectional re-ranker; " +
+        "semantic: the completion list with the semantic model, judged by Roslyn; all (everything but semantic).",
+        "both", ["static", "dynamic", "both", "line", "infill", "semantic", "all"]);
+    private static readonly Option<bool> Json = Opt.Flag("--json", "Print the figures as JSON.");
+    private static readonly Option<int?> MaxFiles = Opt.OptionalInt("--max-files", 1, int.MaxValue, "Evaluate at most N test files.");
+    private static readonly Option<string?> Device = Opt.Text("--device", "DEVICE", "Where neural models run: auto, cpu, cuda or cuda:N [default: auto].");
+    private static readonly Option<int> LineSamples = Opt.Int("--line-samples", 2000, 1, int.MaxValue, "line: caret positions sampled.");
+    private static readonly Option<double> MinProbability = Opt.Double("--min-probability", new LineOptions().MinProbability, 0, 1,
+        "line: the least probability of a suggestion (as the server's completionLsp.inline.minProbability).", "P");
+    private static readonly Option<int> SemanticSamples = Opt.Int("--semantic-samples", 1500, 1, int.MaxValue, "semantic: caret positions sampled.");
+
+    public static Command Build()
     {
-        var a = new Args(argv, new HashSet<string> { "--json" }, new HashSet<string> { "--model", "-m", "--setting", "--max-files", "--device", "--line-samples", "--min-probability", "--semantic-samples" });
-        if (a.Positional.Count != 1) throw new UsageException("eval wants one folder: completion-lsp eval <dir> --model FILE");
-        string dir = a.Positional[0];
+        var c = new Command("eval", "Evaluate a model on the test split of a repository (files whose FNV-1a path hash mod 10 is 0).")
+        {
+            Dir, Model, Setting, Json, MaxFiles, Device, LineSamples, MinProbability, SemanticSamples,
+        };
+        Device.Validators.Add(r => { if (!NeuralHook.IsDevice(r.GetValueOrDefault<string?>())) r.AddError($"option '--device' is auto, cpu, cuda or cuda:N, not '{r.GetValueOrDefault<string?>()}'"); });
+        c.SetAction(Run);
+        return c;
+    }
+
+    public static int Run(ParseResult a)
+    {
+        string dir = a.GetValue(Dir)!;
         if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
-        string modelPath = a.Get("--model", "-m") ?? Cli.DefaultModelPath(dir);
-        string setting = a.Get("--setting") ?? "both";
-        if (setting is not ("static" or "dynamic" or "both" or "line" or "infill" or "semantic" or "all")) throw new UsageException("--setting is static, dynamic, both, line, infill, semantic or all");
+        string modelPath = a.GetValue(Model) ?? Cli.DefaultModelPath(dir);
+        string setting = a.GetValue(Setting)!;
         var bundle = ModelBundle.Load(modelPath);
         var corpus = Trainer.LoadCorpus(dir, new(), null, default);
         var test = corpus.Test;
-        int maxFiles = a.Int("--max-files", int.MaxValue, 1);
+        int maxFiles = a.GetValue(MaxFiles) ?? int.MaxValue;
         if (test.Count > maxFiles) test = test.Take(maxFiles).ToList();
-        if (setting == "semantic") return SemanticEval.Run(dir, modelPath, bundle, test, a.Int("--semantic-samples", 1500, 1), a.Flag("--json"));
+        if (setting == "semantic") return SemanticEval.Run(dir, modelPath, bundle, test, a.GetValue(SemanticSamples), a.GetValue(Json));
         // Each model alone and, with neural models, their mixture; the last one is the model the server uses.
-        var models = NeuralHook.EvalModels(bundle, a.Get("--device") ?? "auto", modelPath);
+        var models = NeuralHook.EvalModels(bundle, a.GetValue(Device) ?? "auto", modelPath);
         var all = new Dictionary<string, Dictionary<string, (EvalResult Result, double Seconds)>>();
         bool wantStatic = setting is "static" or "both" or "all", wantDynamic = setting is "dynamic" or "both" or "all";
         if (models.Count == 1)
@@ -52,16 +75,16 @@ public static class EvalCommand
         var results = all.TryGetValue(primary, out var pr) ? pr.ToDictionary(kv => kv.Key, kv => kv.Value.Result) : new();
         var times = all.TryGetValue(primary, out pr) ? pr.ToDictionary(kv => kv.Key, kv => kv.Value.Seconds) : new();
         var infillWatch = Stopwatch.StartNew();
-        var infill = setting is "infill" or "all" ? NeuralHook.EvalInfill(bundle, test, a.Get("--device") ?? "auto", modelPath) : null;
+        var infill = setting is "infill" or "all" ? NeuralHook.EvalInfill(bundle, test, a.GetValue(Device) ?? "auto", modelPath) : null;
         double infillSeconds = infillWatch.Elapsed.TotalSeconds;
         LineMetrics? line = null;
         if (setting is "line" or "all")
         {
             // Ghost text from the model the server uses (the mixture when there are neural models), with the document cache.
-            var lo = new LineOptions { MinProbability = a.Double("--min-probability", new LineOptions().MinProbability) };
-            line = LineEvaluator.Evaluate(bundle, models[^1].Model, test, lo, a.Int("--line-samples", 2000, 1));
+            var lo = new LineOptions { MinProbability = a.GetValue(MinProbability) };
+            line = LineEvaluator.Evaluate(bundle, models[^1].Model, test, lo, a.GetValue(LineSamples));
         }
-        if (a.Flag("--json"))
+        if (a.GetValue(Json))
         {
             var obj = new Dictionary<string, object>
             {
@@ -98,24 +121,16 @@ public static class EvalCommand
         Console.WriteLine($"test split: {test.Count} files, {test.Sum(f => (long)f.Tokens.Length):N0} tokens; model {modelPath}");
         if (models.Count > 1)
         {
-            Console.WriteLine($"{"model",-9} {"setting",-9} {"tokens",9} {"bits/tok",9} {"top-1",7} {"top-5",7} {"MRR@10",7}");
-            foreach (var (name, per) in all)
-                foreach (var (s, (r, secs)) in per)
-                {
-                    var m = r.Overall;
-                    Console.WriteLine($"{name,-9} {s,-9} {m.Tokens,9:N0} {m.BitsPerToken,9:F3} {m.Top1Accuracy,7:P1} {m.Top5Accuracy,7:P1} {m.Mrr,7:F3}");
-                }
+            Tables.Write(["model", "setting", "tokens", "bits/tok", "top-1", "top-5", "MRR@10"],
+                all.SelectMany(kv => kv.Value.Select(x => Figures(kv.Key, x.Key, x.Value.Result.Overall))), textColumns: 2);
             if (all.Count > 0) Console.WriteLine($"(all models and settings evaluated in one pass: {all.Values.First().Values.First().Seconds:F1} s)");
             Console.WriteLine();
             if (results.Count > 0) Console.WriteLine($"{primary} by token kind:");
         }
-        Console.WriteLine($"{"setting",-9} {"kind",-12} {"tokens",9} {"bits/tok",9} {"top-1",7} {"top-5",7} {"MRR@10",7}");
-        foreach (var (name, r) in results)
-        {
-            Row(name, "overall", r.Overall);
-            foreach (var k in new[] { TokenKind.Identifier, TokenKind.Keyword, TokenKind.Punctuation, TokenKind.Literal })
-                Row("", k.ToString().ToLowerInvariant(), r.ByKind[k]);
-        }
+        Tables.Write(["setting", "kind", "tokens", "bits/tok", "top-1", "top-5", "MRR@10"],
+            results.SelectMany(kv => new[] { Figures(kv.Key, "overall", kv.Value.Overall) }.Concat(
+                new[] { TokenKind.Identifier, TokenKind.Keyword, TokenKind.Punctuation, TokenKind.Literal }
+                    .Select(k => Figures("", k.ToString().ToLowerInvariant(), kv.Value.ByKind[k])))), textColumns: 2);
         if (line != null)
         {
             Console.WriteLine();
@@ -127,15 +142,15 @@ public static class EvalCommand
         {
             Console.WriteLine();
             Console.WriteLine($"infill (left and right context known): re-ranking the n-gram's top 10; the token is among them {(double)infill.InCandidates / Math.Max(1, infill.Base.Tokens):P1} of the time");
-            Console.WriteLine($"{"ranking",-16} {"tokens",9} {"top-1",7} {"top-5",7} {"MRR@10",7}");
-            foreach (var (n, m) in new[] { ("ngram", infill.Base), ("bilstm", infill.BiLstm), ("ngram x bilstm", infill.Product) })
-                Console.WriteLine($"{n,-16} {m.Tokens,9:N0} {m.Top1Accuracy,7:P1} {m.Top5Accuracy,7:P1} {m.Mrr,7:F3}");
+            Tables.Write(["ranking", "tokens", "top-1", "top-5", "MRR@10"],
+                new[] { ("ngram", infill.Base), ("bilstm", infill.BiLstm), ("ngram x bilstm", infill.Product) }
+                    .Select(x => (IReadOnlyList<string>)[x.Item1, $"{x.Item2.Tokens:N0}", $"{x.Item2.Top1Accuracy:P1}", $"{x.Item2.Top5Accuracy:P1}", $"{x.Item2.Mrr:F3}"]));
         }
         else if (setting is "infill") Console.WriteLine("infill: the model file has no bidirectional (bilstm) model");
         Console.WriteLine("unknown tokens are scored with P(<unk>) and never count as hits; </s> is included in bits/token.");
         return 0;
     }
 
-    private static void Row(string setting, string kind, Metrics m) =>
-        Console.WriteLine($"{setting,-9} {kind,-12} {m.Tokens,9:N0} {m.BitsPerToken,9:F3} {m.Top1Accuracy,7:P1} {m.Top5Accuracy,7:P1} {m.Mrr,7:F3}");
+    private static IReadOnlyList<string> Figures(string a, string b, Metrics m) =>
+        [a, b, $"{m.Tokens:N0}", $"{m.BitsPerToken:F3}", $"{m.Top1Accuracy:P1}", $"{m.Top5Accuracy:P1}", $"{m.Mrr:F3}"];
 }

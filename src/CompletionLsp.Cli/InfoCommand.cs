@@ -1,14 +1,22 @@
+using System.CommandLine;
 using CompletionLsp.Core.Models;
 
 namespace CompletionLsp.Cli;
 
 public static class InfoCommand
 {
-    public static int Run(IEnumerable<string> argv)
+    private static readonly Argument<string> Model = Opt.Arg("model", "The model file.");
+
+    public static Command Build()
     {
-        var a = new Args(argv, new HashSet<string>(), new HashSet<string>());
-        if (a.Positional.Count != 1) throw new UsageException("info wants one model file: completion-lsp info <model>");
-        var path = a.Positional[0];
+        var c = new Command("info", "Describe a model file: how it was trained, its sizes, smoothing, cache and neural parts.") { Model };
+        c.SetAction(Run);
+        return c;
+    }
+
+    public static int Run(ParseResult a)
+    {
+        var path = a.GetValue(Model)!;
         var b = ModelBundle.Load(path);
         var c = b.NGram.Counts;
         Console.WriteLine($"model        {Path.GetFullPath(path)} ({new FileInfo(path).Length / 1024.0 / 1024.0:F1} MiB, format v{ModelFile.Version})");

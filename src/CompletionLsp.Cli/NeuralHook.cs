@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Runtime.CompilerServices;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Models;
@@ -20,9 +21,36 @@ public static class NeuralHook
 
     public const double DefaultTimeBudgetSeconds = 600;
 
-    /// <summary>Options of <c>train</c> for the neural models (besides --models, --device, --time-budget, --epochs).</summary>
-    public static readonly IReadOnlySet<string> TrainOptions = new HashSet<string>
-        { "--embedding", "--hidden", "--layers", "--dropout", "--window", "--bptt", "--batch", "--lr", "--seed", "--threads" };
+    /// <summary>Every name <c>train --models</c> and the completionLsp.models setting accept.</summary>
+    public static IEnumerable<string> AllModelNames => CountModels.Concat(NeuralKinds.All.Select(x => x.Name()));
+
+    private static readonly NeuralOptions D = new();
+    private static readonly Option<string> Device = new("--device")
+    {
+        Description = "Where the neural models train: auto (CUDA when present), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto",
+        Validators = { r => { if (r.GetValueOrDefault<string>() is var v && !IsDevice(v)) r.AddError($"option '--device' is auto, cpu, cuda or cuda:N, not '{v}'"); } },
+    };
+    private static readonly Option<double> TimeBudget = Opt.Double("--time-budget", DefaultTimeBudgetSeconds, 0, 1e9,
+        "Seconds for all neural models together (0 = no limit: epochs and early stopping only).", "SECONDS");
+    private static readonly Option<int> Epochs = Opt.Int("--epochs", D.Epochs, 1, 10_000, "Most epochs per neural model.");
+    private static readonly Option<int> Embedding = Opt.Int("--embedding", D.Embedding, 1, 4096, "Neural: embedding size.");
+    private static readonly Option<int> Hidden = Opt.Int("--hidden", D.Hidden, 1, 8192, "Neural: hidden size.");
+    private static readonly Option<int> Layers = Opt.Int("--layers", D.Layers, 1, 4, "Neural: recurrent layers.");
+    private static readonly Option<double> Dropout = Opt.Double("--dropout", D.Dropout, 0, 0.95, "Neural: dropout probability.", "P");
+    private static readonly Option<int> Window = Opt.Int("--window", D.Window, 1, 64, "FFNN: context window in tokens.");
+    private static readonly Option<int> Bptt = Opt.Int("--bptt", D.Bptt, 4, 4096, "Recurrent: tokens per truncated back-propagation step.");
+    private static readonly Option<int> Batch = Opt.Int("--batch", D.BatchSize, 1, 4096, "Neural: sequences per batch.");
+    private static readonly Option<double> LearningRate = Opt.Double("--lr", D.LearningRate, 1e-9, 100, "Neural: learning rate.");
+    private static readonly Option<int> Seed = Opt.Int("--seed", D.Seed, int.MinValue, int.MaxValue, "Neural: random seed.");
+    private static readonly Option<int> Threads = Opt.Int("--threads", 0, 0, 1024, "Neural: CPU threads (0 = libtorch's choice).");
+
+    /// <summary>Options of <c>train</c> for the neural models.</summary>
+    public static IReadOnlyList<Option> TrainOptions { get; } =
+        [Device, TimeBudget, Epochs, Embedding, Hidden, Layers, Dropout, Window, Bptt, Batch, LearningRate, Seed, Threads];
+
+    /// <summary>auto, cpu, cuda or cuda:N.</summary>
+    public static bool IsDevice(string? v) =>
+        v is "auto" or "cpu" or "cuda" || (v != null && v.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(v.AsSpan(5), out int n) && n >= 0);
 
     /// <summary>Builds the engine's static model from a bundle: the n-gram alone, or the n-gram mixed with the
     /// bundle's neural models (device from COMPLETION_LSP_DEVICE, default auto).</summary>
@@ -60,28 +88,27 @@ public static class NeuralHook
     /// <summary>Trains the neural models on the bundle's training files, fits the mixture weights, and returns the
     /// new bundle and summary lines.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static (ModelBundle Bundle, List<string> Summary) Train(ModelBundle bundle, Args a, IReadOnlyList<NeuralKind> kinds,
+    public static (ModelBundle Bundle, List<string> Summary) Train(ModelBundle bundle, ParseResult a, IReadOnlyList<NeuralKind> kinds,
         ConsoleProgress progress, CancellationToken ct)
     {
         var d = new NeuralOptions();
         var o = d with
         {
-            Embedding = a.Int("--embedding", d.Embedding, 1, 4096),
-            Hidden = a.Int("--hidden", d.Hidden, 1, 8192),
-            Layers = a.Int("--layers", d.Layers, 1, 4),
-            Dropout = a.Double("--dropout", d.Dropout),
-            Window = a.Int("--window", d.Window, 1, 64),
-            Bptt = a.Int("--bptt", d.Bptt, 4, 4096),
-            BatchSize = a.Int("--batch", d.BatchSize, 1, 4096),
-            LearningRate = a.Double("--lr", d.LearningRate),
-            Seed = a.Int("--seed", d.Seed),
-            Threads = a.Int("--threads", 0, 0, 1024),
-            Epochs = a.Int("--epochs", d.Epochs, 1, 10_000),
-            Device = a.Get("--device") ?? "auto",
+            Embedding = a.GetValue(Embedding),
+            Hidden = a.GetValue(Hidden),
+            Layers = a.GetValue(Layers),
+            Dropout = a.GetValue(Dropout),
+            Window = a.GetValue(Window),
+            Bptt = a.GetValue(Bptt),
+            BatchSize = a.GetValue(Batch),
+            LearningRate = a.GetValue(LearningRate),
+            Seed = a.GetValue(Seed),
+            Threads = a.GetValue(Threads),
+            Epochs = a.GetValue(Epochs),
+            Device = a.GetValue(Device)!,
         };
         // Ten minutes for all neural models unless told otherwise (0 = no limit: epochs and early stopping only).
-        double budget = a.Double("--time-budget", DefaultTimeBudgetSeconds);
-        if (budget < 0) throw new UsageException("--time-budget is a number of seconds (0 = none)");
+        double budget = a.GetValue(TimeBudget);
         try { o.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw new UsageException(e.Message); }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CompletionLsp.Server;
 
 namespace CompletionLsp.Cli;
@@ -10,11 +11,20 @@ namespace CompletionLsp.Cli;
 /// </summary>
 public static class ServeCommand
 {
-    public static async Task<int> RunAsync(IEnumerable<string> argv)
+    private static readonly Option<string?> Model = Opt.Text("--model", "FILE", "The model [default: the workspace's .completion-lsp/model, or the completionLsp.modelPath setting].", "-m");
+    private static readonly Option<bool> Stdio = Opt.Flag("--stdio", "Accepted and ignored (stdio is the only transport).");
+    private static readonly Option<string?> ClientProcessId = Opt.Text("--clientProcessId", "PID", "Accepted and ignored (some clients add it).");
+
+    public static Command Build()
     {
-        var a = new Args(argv, new HashSet<string> { "--stdio" }, new HashSet<string> { "--model", "-m", "--clientProcessId" });
-        if (a.Positional.Count != 0) throw new UsageException("serve takes no positional arguments: completion-lsp serve [--model FILE]");
-        string? model = a.Get("--model", "-m");
+        var c = new Command("serve", "The language server, over stdio (LSP 3.17).") { Model, Stdio, ClientProcessId };
+        c.SetAction((a, _) => RunAsync(a));
+        return c;
+    }
+
+    public static async Task<int> RunAsync(ParseResult a)
+    {
+        string? model = a.GetValue(Model);
         // The semantic model compiles in the background; keystrokes should not wait for a blocking full collection.
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         var stdin = Console.OpenStandardInput();

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CompletionLsp.Core.Corpus;
 using System.Diagnostics;
 using CompletionLsp.Core.Models;
@@ -6,38 +7,53 @@ namespace CompletionLsp.Cli;
 
 public static class TrainCommand
 {
-    public static int Run(IEnumerable<string> argv)
+    private static readonly Argument<string> Dir = Opt.Arg("dir", "The repository (or any folder) whose .cs files to train on.");
+    private static readonly Option<string?> Out = Opt.Text("--out", "FILE", "Where to write the model [default: <dir>/.completion-lsp/model].", "-o");
+    private static readonly Option<int> Order = Opt.Int("--order", 6, 1, 6, "The n-gram order.");
+    private static readonly Option<string> Smoothing = Opt.Choice("--smoothing", "Interpolated modified Kneser-Ney, or add-delta with backoff.", "kn",
+        ["kn", "add-delta", "kneser-ney", "modified-kneser-ney", "delta"], shown: 2);
+    private static readonly Option<double> Delta = Opt.Double("--delta", 0.01, 1e-9, 1e6, "The delta of add-delta smoothing.", "D");
+    private static readonly Option<int> MinCount = Opt.Int("--min-count", 2, 1, 1000, "Words seen fewer times are <unk> (literals: their class token).");
+    private static readonly Option<bool> AllFiles = Opt.Flag("--all-files", "Train on the test split too (for the model you serve, not for eval).");
+    private static readonly Option<bool> NoTune = Opt.Flag("--no-tune", "Keep the cache's default concentrations (no fitting on held-out training files).");
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "No progress bars (the summary is still printed).");
+    private static readonly Option<string?> Models = Opt.Text("--models", "LIST",
+        $"The models to train, comma-separated: {string.Join(", ", NeuralHook.AllModelNames)} (ngram and cache are always trained).");
+
+    public static Command Build()
     {
-        var a = new Args(argv, new HashSet<string> { "--all-files", "--quiet", "--no-tune" },
-            new HashSet<string> { "--out", "-o", "--order", "--smoothing", "--delta", "--min-count", "--models", "--device", "--time-budget", "--epochs" }
-                .Union(NeuralHook.TrainOptions).ToHashSet());
-        if (a.Positional.Count != 1) throw new UsageException("train wants one folder: completion-lsp train <dir>");
-        string dir = a.Positional[0];
+        var c = new Command("train", "Train a model on a repository: the n-gram and cache models, and the neural ones named in --models.")
+        {
+            Dir, Out, Order, Smoothing, Delta, MinCount, AllFiles, NoTune, Quiet, Models,
+        };
+        foreach (var o in NeuralHook.TrainOptions) c.Add(o);
+        c.SetAction(Run);
+        return c;
+    }
+
+    public static int Run(ParseResult a)
+    {
+        string dir = a.GetValue(Dir)!;
         if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
-        string outPath = a.Get("--out", "-o") ?? Cli.DefaultModelPath(dir);
+        string outPath = a.GetValue(Out) ?? Cli.DefaultModelPath(dir);
         // Before reading the repository: the output must be a regular file (or none; through symlinks) in a folder
         // where a file can be created. A device, FIFO, socket or read-only folder is found now, not after training.
         ModelFile.CheckWritable(outPath);
-        var smoothing = (a.Get("--smoothing") ?? "kn") switch
-        {
-            "kn" or "kneser-ney" or "modified-kneser-ney" => SmoothingKind.KneserNey,
-            "add-delta" or "delta" => SmoothingKind.AddDelta,
-            var s => throw new UsageException($"unknown smoothing '{s}' (kn or add-delta)"),
-        };
+        var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;
         var options = new TrainOptions
         {
             Root = dir,
-            Order = a.Int("--order", 6, 1, 6),
+            Order = a.GetValue(Order),
             Smoothing = smoothing,
-            Delta = a.Double("--delta", 0.01),
-            MinCount = a.Int("--min-count", 2, 1, 1000),
-            AllFiles = a.Flag("--all-files"),
-            TuneCache = !a.Flag("--no-tune"),
+            Delta = a.GetValue(Delta),
+            MinCount = a.GetValue(MinCount),
+            AllFiles = a.GetValue(AllFiles),
+            TuneCache = !a.GetValue(NoTune),
             Skipped = new List<SkippedFile>(),
         };
-        var neural = NeuralHook.ParseModels(a.Get("--models"));
+        var neural = NeuralHook.ParseModels(a.GetValue(Models));
         List<string> neuralSummary = [];
-        var progress = new ConsoleProgress(quiet: a.Flag("--quiet"));
+        var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
         var sw = Stopwatch.StartNew();
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
@@ -57,22 +73,27 @@ public static class TrainCommand
         TimeSpan countedAt = TimeSpan.Zero;
         try
         {
-            bundle = Trainer.Train(options, new Trainer.InlineProgress<TrainProgress>(p =>
+            (bundle, neuralSummary) = progress.Run(() =>
             {
-                double tps = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
-                switch (p.Stage)
+                var b = Trainer.Train(options, new Trainer.InlineProgress<TrainProgress>(p =>
                 {
-                    case TrainStage.Walking: progress.Report("walking", 0, 0, "finding .cs files", p.Elapsed, true); break;
-                    case TrainStage.Tokenizing: progress.Report("tokenizing", p.FilesDone, p.FilesTotal, $"{p.Tokens:N0} tokens, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
-                    case TrainStage.Counting: progress.Report("counting", 0, 0, $"{p.Tokens:N0} tokens in {p.FilesDone} files, orders 1..{options.Order}", p.Elapsed, true); break;
-                    case TrainStage.Tuning: countedAt = p.Elapsed; progress.Report("tuning", 0, 0, "fitting the cache on held-out training files", p.Elapsed, true); break;
-                    case TrainStage.Done: progress.Report("done", 1, 1, $"{p.Elapsed.TotalSeconds:F1} s", p.Elapsed, true); break;
-                }
-            }), cts.Token);
-            if (neural.Count > 0) (bundle, neuralSummary) = NeuralHook.Train(bundle, a, neural, progress, cts.Token);
-            progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
-            bundle.Save(outPath, cts.Token);
-            progress.Done();
+                    double tps = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
+                    switch (p.Stage)
+                    {
+                        case TrainStage.Walking: progress.Report("walking", 0, 0, "finding .cs files", p.Elapsed, true); break;
+                        case TrainStage.Tokenizing: progress.Report("tokenizing", p.FilesDone, p.FilesTotal, $"{p.Tokens:N0} tokens, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
+                        case TrainStage.Counting: progress.Report("counting", 0, 0, $"{p.Tokens:N0} tokens in {p.FilesDone} files, orders 1..{options.Order}", p.Elapsed, true); break;
+                        case TrainStage.Tuning: countedAt = p.Elapsed; progress.Report("tuning", 0, 0, "fitting the cache on held-out training files", p.Elapsed, true); break;
+                        case TrainStage.Done: progress.Report("done", 1, 1, $"{p.Elapsed.TotalSeconds:F1} s", p.Elapsed, true); break;
+                    }
+                }), cts.Token);
+                List<string> summary = [];
+                if (neural.Count > 0) (b, summary) = NeuralHook.Train(b, a, neural, progress, cts.Token);
+                progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
+                b.Save(outPath, cts.Token);
+                progress.Done();
+                return (b, summary);
+            });
         }
         catch (OperationCanceledException) when (terminated)
         {
