@@ -53,22 +53,48 @@ public static class NeuralHook
         v is "auto" or "cpu" or "cuda" || (v != null && v.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(v.AsSpan(5), out int n) && n >= 0);
 
     /// <summary>Builds the engine's static model from a bundle: the n-gram alone, or the n-gram mixed with the
-    /// bundle's neural models (device from COMPLETION_LSP_DEVICE, default auto).</summary>
-    public static Func<ModelBundle, ILanguageModel>? Factory => static bundle =>
-        NeuralModels.HasNeuralSections(bundle) ? CreateNeural(bundle, ServingDevice) : bundle.NGram;
+    /// bundle's neural models, on the device COMPLETION_LSP_DEVICE names (default auto). For `complete` and eval.</summary>
+    public static Func<ModelBundle, ILanguageModel>? Factory => static bundle => Serve(bundle, new ModelChoice(EnvironmentDevice), _ => { });
 
     /// <summary>The bundle's bidirectional re-ranker, when it has one (libtorch is loaded only then).</summary>
-    public static Func<ModelBundle, IInfillScorer?>? InfillFactory => static bundle =>
-        NeuralModels.KindsIn(bundle).Contains(NeuralKind.BiLstm) ? CreateInfill(bundle, ServingDevice) : null;
+    public static Func<ModelBundle, IInfillScorer?>? InfillFactory => static bundle => ServeInfill(bundle, new ModelChoice(EnvironmentDevice), _ => { });
 
-    /// <summary>Where the server and `complete` run neural models: COMPLETION_LSP_DEVICE, default auto.</summary>
-    private static string ServingDevice => Environment.GetEnvironmentVariable("COMPLETION_LSP_DEVICE") ?? "auto";
+    /// <summary>COMPLETION_LSP_DEVICE, default auto: the device when no setting chooses one.</summary>
+    public static string EnvironmentDevice => Environment.GetEnvironmentVariable("COMPLETION_LSP_DEVICE") ?? "auto";
+
+    /// <summary>The static model the server serves: the models <paramref name="choice"/> names, on its device. CUDA asked
+    /// for and absent: a warning, and the networks run on the CPU.</summary>
+    public static ILanguageModel Serve(ModelBundle bundle, ModelChoice choice, Action<string> warn)
+    {
+        if (!NeuralModels.HasNeuralSections(bundle)) return bundle.NGram;
+        if (choice.Device == "auto") choice = choice with { Device = EnvironmentDevice };
+        try { return CreateNeural(bundle, choice.Device, choice); }
+        catch (NeuralDeviceException e)
+        {
+            warn($"completionLsp.device: {e.Message} Serving the neural models on the CPU.");
+            return CreateNeural(bundle, "cpu", choice);
+        }
+    }
+
+    /// <summary>The re-ranker when the file has one and <paramref name="choice"/> includes "bilstm".</summary>
+    public static IInfillScorer? ServeInfill(ModelBundle bundle, ModelChoice choice, Action<string> warn)
+    {
+        if (!choice.Includes("bilstm") || !NeuralModels.KindsIn(bundle).Contains(NeuralKind.BiLstm)) return null;
+        if (choice.Device == "auto") choice = choice with { Device = EnvironmentDevice };
+        try { return CreateInfill(bundle, choice.Device); }
+        catch (NeuralDeviceException e)
+        {
+            warn($"completionLsp.device: {e.Message} Serving the re-ranker on the CPU.");
+            return CreateInfill(bundle, "cpu");
+        }
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IInfillScorer? CreateInfill(ModelBundle bundle, string device) => NeuralModels.LoadReranker(bundle, device);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ILanguageModel CreateNeural(ModelBundle bundle, string device) => NeuralModels.CreateStaticModel(bundle, device);
+    private static ILanguageModel CreateNeural(ModelBundle bundle, string device, ModelChoice choice) =>
+        NeuralModels.CreateStaticModel(bundle, device, include: choice.Includes);
 
     /// <summary>The neural models named in a --models list (count model names are accepted and skipped).</summary>
     public static List<NeuralKind> ParseModels(string? spec)

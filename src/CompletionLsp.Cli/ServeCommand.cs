@@ -33,8 +33,8 @@ public static class ServeCommand
         await using var server = new LspServer(stdin, stdout, new ServerOptions
         {
             ModelPath = model,
-            StaticModelFactory = NeuralHook.Factory,
-            InfillFactory = NeuralHook.InfillFactory,
+            StaticModelFactory = NeuralHook.Serve,
+            InfillFactory = NeuralHook.ServeInfill,
             SemanticFactory = (root, log) => new CompletionLsp.Semantic.SemanticWorkspace(root, null, log),
             EnableTestMethods = Environment.GetEnvironmentVariable("COMPLETION_LSP_TEST_METHODS") == "1",
         });

@@ -60,31 +60,36 @@ public static class NeuralModels
     /// The mixture's components by name, in the order of the weights: "ngram" and each neural model that has a
     /// mixture weight and a section. Loads libtorch only when there is such a neural model.
     /// </summary>
-    public static List<(string Name, ILanguageModel Model, double Weight)> Components(ModelBundle bundle, string device = "auto", string path = "model")
+    public static List<(string Name, ILanguageModel Model, double Weight)> Components(ModelBundle bundle, string device = "auto", string path = "model",
+        Func<string, bool>? include = null)
     {
         var result = new List<(string, ILanguageModel, double)>();
         var w = bundle.MixtureWeights;
-        result.Add(("ngram", bundle.NGram, w.GetValueOrDefault("ngram", w.Count == 0 ? 1 : 0)));
+        if (include?.Invoke("ngram") != false) result.Add(("ngram", bundle.NGram, w.GetValueOrDefault("ngram", w.Count == 0 ? 1 : 0)));
         foreach (var k in KindsIn(bundle))
         {
-            if (!k.IsLeftToRight() || !w.TryGetValue(k.Name(), out double weight)) continue;
+            if (!k.IsLeftToRight() || !w.TryGetValue(k.Name(), out double weight) || include?.Invoke(k.Name()) == false) continue;
             result.Add((k.Name(), Load(bundle, k, device, path), weight));
         }
         return result;
     }
 
     /// <summary>The static model for the engine: the n-gram alone, or the n-gram and neural models interpolated
-    /// with the saved weights. Without neural sections this never touches TorchSharp.</summary>
-    public static ILanguageModel CreateStaticModel(ModelBundle bundle, string device = "auto", string path = "model")
+    /// with the saved weights. Without neural sections this never touches TorchSharp. With <paramref name="include"/>,
+    /// only the models it names take part (the weights re-normalised over them); a network left out is not loaded.
+    /// When none of the chosen ones is in the file, the n-gram serves.</summary>
+    public static ILanguageModel CreateStaticModel(ModelBundle bundle, string device = "auto", string path = "model", Func<string, bool>? include = null)
     {
-        if (!KindsIn(bundle).Any(k => k.IsLeftToRight() && bundle.MixtureWeights.ContainsKey(k.Name()))) return bundle.NGram;
-        var parts = Components(bundle, device, path).Where(c => c.Weight > 0).ToList();
+        if (!KindsIn(bundle).Any(k => k.IsLeftToRight() && bundle.MixtureWeights.ContainsKey(k.Name()) && include?.Invoke(k.Name()) != false)) return bundle.NGram;
+        var parts = Components(bundle, device, path, include).Where(c => c.Weight > 0).ToList();
+        if (parts.Count == 0) return bundle.NGram;
         // Serving: bounded work per request (a jump into a large document would otherwise run its whole prefix).
         // COMPLETION_LSP_NEURAL_MAX_RUN overrides the limit (0 = none).
         int maxRun = int.TryParse(Environment.GetEnvironmentVariable("COMPLETION_LSP_NEURAL_MAX_RUN"), out var v) && v >= 0
             ? v : NeuralLanguageModel.DefaultServingMaxRunTokens;
         foreach (var p in parts) if (p.Model is NeuralLanguageModel n) n.MaxRunTokens = maxRun;
         if (parts.Count == 1) return parts[0].Model;
-        return new MixtureModel(parts.Select(p => p.Model).ToList(), parts.Select(p => p.Weight).ToList());
+        double total = parts.Sum(p => p.Weight);
+        return new MixtureModel(parts.Select(p => p.Model).ToList(), parts.Select(p => p.Weight / total).ToList());
     }
 }

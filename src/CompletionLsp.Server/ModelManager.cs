@@ -125,6 +125,21 @@ public sealed class ModelManager : IDisposable
         finally { _loading.Release(); }
     }
 
+    /// <summary>Builds the served model again from the loaded file's bundle (the chosen models or the device changed).</summary>
+    public async Task RebuildAsync()
+    {
+        await _loading.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var m = _engine.Model;
+            if (m.Bundle is not { } bundle || _disposed) return;
+            var sw = Stopwatch.StartNew();
+            _engine.LoadModel(bundle, m.Path);
+            _log.Info($"models re-chosen: {string.Join(", ", Info().Models)} ({sw.ElapsedMilliseconds} ms)");
+        }
+        finally { _loading.Release(); }
+    }
+
     /// <summary>Trains on <paramref name="root"/>, saves to <paramref name="outPath"/> (temp file and rename), and loads the result.</summary>
     public async Task<TrainResult> TrainAsync(string root, string outPath, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
@@ -175,6 +190,9 @@ public sealed class ModelManager : IDisposable
         }
     }
 
+    /// <summary>The models and device the settings choose (set by the server).</summary>
+    public Func<ModelChoice> Choice { get; init; } = static () => new ModelChoice();
+
     public void CancelTraining()
     {
         lock (_gate) _training?.Cancel();
@@ -191,7 +209,11 @@ public sealed class ModelManager : IDisposable
         if (b == null) return new ModelInfo { Loaded = false, Path = Path, Vocabulary = m.Vocabulary.StaticCount, Models = models.ToArray() };
         // Neural models the static model mixes in (when the model file has them), and the bidirectional re-ranker.
         if (m.Static is OpenVocabularyModel { Inner: var inner } && !ReferenceEquals(inner, b.NGram))
-            models.AddRange(b.MixtureWeights.Where(w => w.Value > 0 && w.Key != "ngram").Select(w => w.Key));
+        {
+            var choice = Choice();
+            if (!choice.Includes("ngram")) models.Remove("ngram");
+            models.AddRange(b.MixtureWeights.Where(w => w.Value > 0 && w.Key != "ngram" && choice.Includes(w.Key)).Select(w => w.Key));
+        }
         if (m.Infill != null) models.Add("bilstm");
         return new ModelInfo
         {

@@ -15,10 +15,11 @@ public sealed record ServerOptions
     public bool EnableTestMethods { get; init; }
     /// <summary>Where the log goes besides window/logMessage (null: nowhere).</summary>
     public TextWriter? Stderr { get; init; } = Console.Error;
-    /// <summary>Builds the static model from a bundle (neural models plug in here); null: the n-gram model.</summary>
-    public Func<ModelBundle, ILanguageModel>? StaticModelFactory { get; init; }
-    /// <summary>Builds a bundle's bidirectional re-ranker, if it has one (null: none).</summary>
-    public Func<ModelBundle, IInfillScorer?>? InfillFactory { get; init; }
+    /// <summary>Builds the static model from a bundle, for the models and device the settings choose (neural models
+    /// plug in here; the last argument takes a warning for the user); null: the n-gram model.</summary>
+    public Func<ModelBundle, ModelChoice, Action<string>, ILanguageModel>? StaticModelFactory { get; init; }
+    /// <summary>Builds a bundle's bidirectional re-ranker, if it has one and the settings choose it (null: none).</summary>
+    public Func<ModelBundle, ModelChoice, Action<string>, IInfillScorer?>? InfillFactory { get; init; }
     /// <summary>Builds the semantic oracle for a workspace folder (Roslyn, plugged in by the CLI); null: none.
     /// Arguments: the folder (null without one) and a log line writer.</summary>
     public Func<string?, Action<string>, ISemanticOracle>? SemanticFactory { get; init; }
@@ -47,8 +48,15 @@ public sealed class ServerContext
     {
         Options = options;
         Log = new ServerLog(options.Stderr);
-        Engine = new CompletionEngine(new EngineOptions(), options.StaticModelFactory, options.InfillFactory);
-        Models = new ModelManager(Engine, Log) { CheckInterval = options.ModelCheckInterval, BeforeTraining = options.BeforeTraining };
+        // The factories see the settings of the moment: a change of completionLsp.models or completionLsp.device
+        // rebuilds the served model from the loaded bundle (ApplySettings).
+        Engine = new CompletionEngine(new EngineOptions(),
+            options.StaticModelFactory is { } sf ? b => sf(b, Settings.ToModelChoice(), WarnModel) : null,
+            options.InfillFactory is { } inf ? b => inf(b, Settings.ToModelChoice(), WarnModel) : null);
+        Models = new ModelManager(Engine, Log)
+        {
+            CheckInterval = options.ModelCheckInterval, BeforeTraining = options.BeforeTraining, Choice = () => Settings.ToModelChoice(),
+        };
         Models.StatusChanged += SendStatus;
         Models.ProblemFound += ReportModelProblem;
     }
@@ -75,8 +83,10 @@ public sealed class ServerContext
 
     public void ApplySettings(ServerSettings settings)
     {
+        var before = _settings.ToModelChoice();
         _settings = settings;
         Engine.Options = settings.ApplyTo(Engine.Options);
+        if (!settings.ToModelChoice().Equals(before) && Engine.Model.IsTrained) _ = Models.RebuildAsync();
         if (State == LifecycleState.Initialized) UpdateSemantic();
     }
 
@@ -99,6 +109,13 @@ public sealed class ServerContext
             });
         }
         catch (Exception e) { Log.Warn($"semantic: could not start ({e.GetType().Name}: {e.Message}); completion uses the language model alone"); }
+    }
+
+    /// <summary>A problem with the chosen models or device that the user should see (e.g. CUDA asked for and absent).</summary>
+    private void WarnModel(string message)
+    {
+        Log.Warn(message);
+        ShowMessage(MessageType.Warning, "completion-lsp: " + message);
     }
 
     private StatusParams WithSemantic(StatusParams status) =>

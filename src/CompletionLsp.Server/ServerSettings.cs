@@ -1,3 +1,4 @@
+using CompletionLsp.Core.Models;
 using System.Globalization;
 using System.Text.Json;
 using CompletionLsp.Core.Engine;
@@ -16,12 +17,13 @@ public sealed record ServerSettings
     public static readonly string[] KnownModels = ["ngram", "cache", "documentCache", "recentFilesCache", "ffnn", "rnn", "lstm", "gru", "bilstm"];
 
     public string? ModelPath { get; init; }
-    public string[] Models { get; init; } = ["ngram", "cache"];
+    /// <summary>Every model the file has, by default: the n-gram, the caches and any neural networks (their mixture).</summary>
+    public string[] Models { get; init; } = ["ngram", "cache", "ffnn", "rnn", "lstm", "gru", "bilstm"];
     public int MaxItems { get; init; } = new EngineOptions().MaxItems;
     public bool Enable { get; init; } = true;
     public bool InlineEnable { get; init; } = true;
     public double InlineMinProbability { get; init; } = new LineOptions().MinProbability;
-    /// <summary>Where neural models run: auto, cpu or cuda (used by neural models only).</summary>
+    /// <summary>Where neural models run: auto, cpu or cuda (used by neural models only; auto defers to COMPLETION_LSP_DEVICE).</summary>
     public string Device { get; init; } = "auto";
     /// <summary>False in an editor's restricted mode: nothing in the workspace is loaded but the documents' text.</summary>
     public bool WorkspaceTrusted { get; init; } = true;
@@ -131,6 +133,9 @@ public sealed record ServerSettings
     }
 
     public bool UsesModel(string name) => Models.Contains(name);
+
+    /// <summary>The static models and the device these settings choose (the caches are engine options, not part of it).</summary>
+    public ModelChoice ToModelChoice() => new(Device, Models.Where(n => n is not ("cache" or "documentCache" or "recentFilesCache")).ToArray());
 
     /// <summary>The engine options these settings ask for.</summary>
     public EngineOptions ApplyTo(EngineOptions options) => options with
