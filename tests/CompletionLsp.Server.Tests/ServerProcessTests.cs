@@ -11,7 +11,7 @@ public class ServerProcessTests
     private static Process Start(params string[] extra)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Repo.CliDll);
+        psi.ArgumentList.Add(Repo.CompletionLspDll);
         psi.ArgumentList.Add("serve");
         foreach (var a in extra) psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
