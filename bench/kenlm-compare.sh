@@ -36,9 +36,9 @@ for tool in lmplz query; do
   [[ -x "$KENLM/$tool" ]] || { echo "error: $KENLM/$tool not found (build KenLM's lmplz and query first)" >&2; exit 2; }
 done
 
-echo "building completion-lsp (Release) into $WORK/cli ..." >&2
+echo "building completion-lsp (Release) into $WORK/cli and completion-lsp-bench into $WORK/bench ..." >&2
 dotnet publish "$REPO/src/CompletionLsp.Cli" -c Release -o "$WORK/cli" --nologo -v quiet >&2
-dotnet build "$REPO/src/CompletionLsp.EngineBench" -c Release -o "$WORK/enginebench" --nologo -v quiet >&2
+dotnet build "$REPO/src/CompletionLsp.Bench" -c Release -o "$WORK/bench" --nologo -v quiet >&2
 CLI=(dotnet "$WORK/cli/completion-lsp.dll")
 
 results="$WORK/results.tsv"
@@ -77,7 +77,7 @@ done
 
 echo "measuring query latency (order 6 if trained, min-count 2) ..." >&2
 last=$(set -- $ORDERS; eval echo "\${$#}")
-dotnet "$WORK/enginebench/CompletionLsp.EngineBench.dll" "$CORPUS" --model "$WORK/mc2/o$last.model" --queries "$QUERIES" --line > "$WORK/latency.txt"
+dotnet "$WORK/bench/completion-lsp-bench.dll" engine "$CORPUS" --model "$WORK/mc2/o$last.model" --queries "$QUERIES" --line > "$WORK/latency.txt"
 
 python3 - "$results" "$WORK" "$last" <<'PY'
 import json, math, re, sys

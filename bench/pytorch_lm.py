@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Training throughput of the same recurrent language model in PyTorch, for comparison with neural-bench.
+"""Training throughput of the same recurrent language model in PyTorch, for comparison with completion-lsp-bench neural train-speed.
 
 Reads the token stream written by `completion-lsp dump-tokens <dir> --model FILE --split train` (one file per line,
 tokens separated by spaces, rare words already mapped to __unk__), so the vocabulary is the model's. The network,

@@ -30,7 +30,8 @@ if grep -q " error " "$log/build.txt"; then echo "build failed"; echo "0 passed,
 # Warnings are errors (Directory.Build.props); a warning that MSBuild or NuGet prints outside the compiler fails too.
 if grep -qiE ": warning [A-Z]+[0-9]+" "$log/build.txt"; then echo "the build printed warnings"; echo "0 passed, 1 failed"; exit 1; fi
 
-for proj in tests/*/*.csproj; do
+# Test suites are the projects named *.Tests (tests/CompletionLsp.TestSupport is a library they share, not a suite).
+for proj in tests/*/*.Tests.csproj; do
   name=$(basename "$(dirname "$proj")")
   echo "== dotnet test $name"
   dotnet test "$proj" -c Release --no-build -nologo 2>&1 | tee "$log/$name.txt" | grep -E "^(Passed|Failed)!|^\s+Failed |error" || true

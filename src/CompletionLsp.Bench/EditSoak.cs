@@ -1,5 +1,5 @@
+using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -87,7 +87,7 @@ public static class EditSoak
 
     public static async Task<EditSoakResult> RunAsync(EditSoakOptions o)
     {
-        var server = o.Server ?? Path.Combine(AppContext.BaseDirectory, "completion-lsp.dll");
+        var server = o.Server ?? Common.ServerPath(null);
         if (!File.Exists(server)) throw new ArgumentException($"no server at {server}");
         var rng = new Random(o.Seed);
         var doc = new ReferenceDocument(o.InitialText ?? DefaultText);
@@ -257,32 +257,39 @@ public static class EditSoak
     private static string Show(string s, int at) =>
         JsonSerializer.Serialize(s.Substring(Math.Max(0, at - 20), Math.Min(s.Length, at + 20) - Math.Max(0, at - 20)));
 
-    public static async Task<int> RunCliAsync(string[] argv)
+    public static Command Command()
     {
-        int edits = 100_000, seed = 1;
-        string? server = null, model = null, file = null;
-        for (int i = 0; i < argv.Length; i++)
+        var edits = Common.Int("--edits", 100_000, "incremental edits to send", 1);
+        var seed = Common.Seed();
+        var model = Common.Model();
+        var server = Common.Server();
+        var file = new Option<FileInfo>("--file") { Description = "the text the document starts from (default: a built-in sample with strings, comments and interpolations)", HelpName = "FILE" }
+            .AcceptExistingOnly();
+        var command = new Command("edit-soak", """
+            An edit soak of the real server process: a long seeded sequence of incremental edits (typing, deletions,
+            replacements, multi-line, at the edges, inside strings, comments and interpolations) with completion and inline
+            completion requests in between; after every edit the server's text is compared with a reference. Reports
+            requests served, desyncs, errors by code, crashes, RSS at start and end, and edits/s. Exit code 0 only with no
+            desync, error or crash.
+            """)
         {
-            string Next() => i + 1 < argv.Length ? argv[++i] : throw new ArgumentException($"{argv[i]} needs a value");
-            switch (argv[i])
+            edits, seed, model, server, file,
+        };
+        command.Run(async p =>
+        {
+            int n = p.GetValue(edits), s = p.GetValue(seed);
+            string? m = p.GetValue(model)?.FullName, f = p.GetValue(file)?.FullName;
+            string dll = Common.ServerPath(p.GetValue(server));
+            Console.WriteLine($"edit-soak: {n:N0} edits, seed {s}{(m != null ? ", model " + m : ", no model")}{(f != null ? ", from " + f : "")}");
+            var r = await RunAsync(new EditSoakOptions
             {
-                case "--edits": edits = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--server": server = Next(); break;
-                case "--model": model = Next(); break;
-                case "--file": file = Next(); break;
-                default: throw new ArgumentException($"unexpected argument '{argv[i]}'");
-            }
-        }
-        if (edits <= 0) throw new ArgumentException("--edits must be positive");
-        Console.WriteLine($"edit-soak: {edits:N0} edits, seed {seed}{(model != null ? ", model " + model : ", no model")}{(file != null ? ", from " + file : "")}");
-        var r = await RunAsync(new EditSoakOptions
-        {
-            Edits = edits, Seed = seed, Server = server, Model = model, InitialText = file != null ? File.ReadAllText(file) : null, Log = Console.Out,
+                Edits = n, Seed = s, Server = dll, Model = m, InitialText = f != null ? File.ReadAllText(f) : null, Log = Console.Out,
+            });
+            Console.WriteLine(r.Summary());
+            foreach (var problem in r.Problems.Take(20)) Console.WriteLine("  " + problem);
+            return r.Crashes == 0 && r.Desyncs == 0 && r.Errors == 0 && r.ProtocolViolations == 0 ? 0 : 1;
         });
-        Console.WriteLine(r.Summary());
-        foreach (var p in r.Problems.Take(20)) Console.WriteLine("  " + p);
-        return r.Crashes == 0 && r.Desyncs == 0 && r.Errors == 0 && r.ProtocolViolations == 0 ? 0 : 1;
+        return command;
     }
 
     public const string DefaultText = """"

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -60,23 +61,26 @@ public static class Flood
         return new FloodResult(requests, cancelled, ok, rc, cm, other, drain, ms);
     }
 
-    public static async Task<int> RunFloodCliAsync(string[] argv)
+    public static Command FloodCommand()
     {
-        int requests = 5000, cancelEvery = 2, rounds = 3;
-        string? server = null, model = null;
-        for (int i = 0; i < argv.Length; i++)
+        var requests = Common.Int("--requests", 5000, "completion requests per round, sent without waiting", 1);
+        var cancelEvery = Common.Int("--cancel-every", 2, "cancel every N-th request at once ($/cancelRequest; 0: none)", 0);
+        var rounds = Common.Int("--rounds", 3, "rounds of the flood", 1);
+        var model = Common.Model();
+        var server = Common.Server();
+        var command = new Command("flood", """
+            Sends thousands of completion requests without waiting (every N-th cancelled at once), then one more, and
+            reports that one's latency, how long the flood took to drain, and how its requests were answered.
+            """)
         {
-            string Next() => i + 1 < argv.Length ? argv[++i] : throw new ArgumentException($"{argv[i]} needs a value");
-            switch (argv[i])
-            {
-                case "--requests": requests = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--cancel-every": cancelEvery = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--server": server = Next(); break;
-                case "--model": model = Next(); break;
-                default: throw new ArgumentException($"unexpected argument '{argv[i]}'");
-            }
-        }
+            requests, cancelEvery, rounds, model, server,
+        };
+        command.Run(p => RunFloodCliAsync(Common.ServerPath(p.GetValue(server)), p.GetValue(model)?.FullName, p.GetValue(requests), p.GetValue(cancelEvery), p.GetValue(rounds)));
+        return command;
+    }
+
+    private static async Task<int> RunFloodCliAsync(string server, string? model, int requests, int cancelEvery, int rounds)
+    {
         await using var lsp = Start(server, model);
         await Initialize(lsp);
         lsp.Notify("textDocument/didOpen", new { textDocument = new { uri = Uri, languageId = "csharp", version = 1, text = Text } });
@@ -104,22 +108,41 @@ public static class Flood
         return sb.ToString();
     }
 
-    public static async Task<int> RunLargeDocCliAsync(string[] argv)
+    /// <summary>The documents large-doc opens when no --mb is given: 60 MiB, 4,000,000 characters twice, 1 MiB.</summary>
+    private static readonly long[] DefaultSizes = [60L << 20, 4_000_000, 4_000_000, 1L << 20];
+
+    public static Command LargeDocCommand()
     {
-        var sizes = new List<long>();
-        string? server = null, model = null;
-        for (int i = 0; i < argv.Length; i++)
+        var mb = new Option<double[]>("--mb")
         {
-            string Next() => i + 1 < argv.Length ? argv[++i] : throw new ArgumentException($"{argv[i]} needs a value");
-            switch (argv[i])
-            {
-                case "--mb": sizes.Add((long)(double.Parse(Next(), CultureInfo.InvariantCulture) * 1024 * 1024)); break;
-                case "--server": server = Next(); break;
-                case "--model": model = Next(); break;
-                default: throw new ArgumentException($"unexpected argument '{argv[i]}'");
-            }
-        }
-        if (sizes.Count == 0) sizes.AddRange([60L << 20, 4_000_000, 4_000_000, 1L << 20]);
+            Description = "size of a document in Mi characters; repeat for several, opened one at a time (default: 60, 3.8 (4,000,000 characters) twice, 1)",
+            HelpName = "MIB",
+        };
+        mb.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double[]>() is { } v && v.Any(x => !(x > 0 && x <= 1024))) r.AddError("--mb is a size above 0 and at most 1024");
+        });
+        var model = Common.Model();
+        var server = Common.Server();
+        var command = new Command("large-doc", """
+            Opens one huge document at a time (a distinct name on every line), asks for a completion there and, right behind
+            its didOpen, on another document; closes it and opens a dozen small ones in turn; reports RSS before, at the
+            peak and after, managed heap and vocabulary size before, during and after, and the latencies.
+            """)
+        {
+            mb, model, server,
+        };
+        command.Run(p =>
+        {
+            var sizes = (p.GetValue(mb) ?? []).Select(x => (long)(x * 1024 * 1024)).ToList();
+            return RunLargeDocCliAsync(Common.ServerPath(p.GetValue(server)), p.GetValue(model)?.FullName, sizes);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunLargeDocCliAsync(string server, string? model, List<long> sizes)
+    {
+        if (sizes.Count == 0) sizes.AddRange(DefaultSizes);
         await using var lsp = Start(server, model);
         await Initialize(lsp);
         const string other = "file:///bench/Other.cs";
@@ -174,8 +197,8 @@ public static class Flood
         return (res.GetProperty("managedBytes").GetInt64(), res.GetProperty("vocabulary").GetInt32());
     }
 
-    private static LspProcess Start(string? server, string? model) =>
-        new(server ?? Path.Combine(AppContext.BaseDirectory, "completion-lsp.dll"), model != null ? ["--model", model] : [],
+    private static LspProcess Start(string server, string? model) =>
+        new(server, model != null ? ["--model", model] : [],
             new LspProcessOptions { Environment = new Dictionary<string, string> { ["COMPLETION_LSP_TEST_METHODS"] = "1" } });
 
     private static async Task Initialize(LspProcess lsp)

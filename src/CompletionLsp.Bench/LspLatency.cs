@@ -1,11 +1,28 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CompletionLsp.Core.Corpus;
+using CompletionLsp.Core.Eval;
 using CompletionLsp.Core.Models;
 using CompletionLsp.Core.Syntax;
 
 namespace CompletionLsp.Bench;
+
+public sealed record LspLatencyOptions
+{
+    /// <summary>The corpus folder (its test-split files are typed in).</summary>
+    public required string Corpus { get; init; }
+    public string? Model { get; init; }
+    /// <summary>completion-lsp.dll (default: next to this assembly).</summary>
+    public string? Server { get; init; }
+    public int SamplesPerFile { get; init; } = 20;
+    public int MaxFiles { get; init; } = int.MaxValue;
+    public int Seed { get; init; } = 1;
+    public int Warmup { get; init; } = 50;
+    public bool Infill { get; init; }
+    public bool Semantic { get; init; } = true;
+}
 
 /// <summary>Per-keystroke latency of the language server, measured from outside the process as an editor sees it.</summary>
 public static class LspLatency
@@ -15,33 +32,44 @@ public static class LspLatency
     private static readonly (string Name, int MaxChars)[] Buckets =
         [("< 10 KB", 10_000), ("10-30 KB", 30_000), ("30-100 KB", 100_000), (">= 100 KB", int.MaxValue)];
 
-    public static async Task<int> RunAsync(string[] argv)
+    public static Command Command()
     {
-        string? corpus = null, model = null, server = null;
-        int perFile = 20, maxFiles = int.MaxValue, seed = 1, warmup = 50;
-        bool infill = false, semantic = true;
-        for (int i = 0; i < argv.Length; i++)
+        var corpus = new Argument<DirectoryInfo>("corpus-dir") { Description = "a C# repository: its test-split files are opened and typed in" }.AcceptExistingOnly();
+        var model = Common.Model();
+        var server = Common.Server();
+        var perFile = Common.Int("--samples-per-file", 20, "keystroke samples per file (at most one per 20 tokens)", 1);
+        var infill = new Option<bool>("--infill") { Description = "blank one token mid-line instead and complete at its place (where a bidirectional model re-ranks)" };
+        var maxFiles = new Option<int?>("--max-files") { Description = "open at most this many test-split files (default: all)", HelpName = "N" };
+        maxFiles.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--max-files must be at least 1"); });
+        var seed = Common.Seed();
+        var warmup = Common.Int("--warmup", 50, "samples on the first file that are not counted (JIT)", 0);
+        var semantic = new Option<string>("--semantic") { Description = "the semantic model (Roslyn) on or off", DefaultValueFactory = _ => "on" }
+            .AcceptOnlyFromAmong("on", "off");
+        var command = new Command("lsp-latency", """
+            Per-keystroke latency of the real server process (`dotnet completion-lsp.dll serve`), as an editor sees it: opens
+            the corpus's test-split files and simulates typing at sampled token positions (the rest of the line deleted, 0-2
+            characters of the token typed, one didChange each), then asks for completion and inline completion. Latency:
+            request written to response read. Reports percentiles overall and by file size; opening each file (didOpen and
+            a first request) is reported on its own.
+            """)
         {
-            string Next() => i + 1 < argv.Length ? argv[++i] : throw new ArgumentException($"{argv[i]} needs a value");
-            switch (argv[i])
-            {
-                case "--model": model = Next(); break;
-                case "--server": server = Next(); break;
-                case "--samples-per-file": perFile = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--max-files": maxFiles = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--infill": infill = true; break;
-                case "--semantic": semantic = Next() switch { "on" => true, "off" => false, var v => throw new ArgumentException($"--semantic is on or off, not {v}") }; break;
-                default:
-                    if (argv[i].StartsWith('-') || corpus != null) throw new ArgumentException($"unexpected argument '{argv[i]}'");
-                    corpus = argv[i];
-                    break;
-            }
-        }
-        if (corpus == null || !Directory.Exists(corpus)) throw new ArgumentException("lsp-latency wants a corpus folder");
-        server ??= Path.Combine(AppContext.BaseDirectory, "completion-lsp.dll");
-        if (!File.Exists(server)) throw new ArgumentException($"no server at {server} (use --server)");
+            corpus, model, server, perFile, infill, maxFiles, seed, warmup, semantic,
+        };
+        command.Run(p => RunAsync(new LspLatencyOptions
+        {
+            Corpus = p.GetValue(corpus)!.FullName, Model = p.GetValue(model)?.FullName, Server = Common.ServerPath(p.GetValue(server)),
+            SamplesPerFile = p.GetValue(perFile), MaxFiles = p.GetValue(maxFiles) ?? int.MaxValue, Seed = p.GetValue(seed), Warmup = p.GetValue(warmup),
+            Infill = p.GetValue(infill), Semantic = p.GetValue(semantic) == "on",
+        }));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(LspLatencyOptions o)
+    {
+        string corpus = o.Corpus, server = o.Server ?? Common.ServerPath(null);
+        string? model = o.Model;
+        int perFile = o.SamplesPerFile, maxFiles = o.MaxFiles, seed = o.Seed, warmup = o.Warmup;
+        bool infill = o.Infill, semantic = o.Semantic;
 
         var split = Trainer.LoadCorpus(corpus, new WalkOptions(), null, CancellationToken.None);
         var files = split.Test.Take(maxFiles).Select(f => (f, Text: RepoWalker.ReadSource(Path.Combine(corpus, f.RelativePath), out _)))
@@ -213,17 +241,8 @@ public static class LspLatency
     }
 
     /// <summary>A field of /proc/PID/status in MiB ("?" where it cannot be read).</summary>
-    private static string Rss(int pid, string field)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                    return (long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0).ToString("F0", CultureInfo.InvariantCulture);
-        }
-        catch (IOException) { }
-        return "?";
-    }
+    private static string Rss(int pid, string field) =>
+        LspProcess.ReadStatusKb(pid, field + ":") is var kb and >= 0 ? (kb / 1024.0).ToString("F0", CultureInfo.InvariantCulture) : "?";
 
     private static int LineEnd(string text, int from)
     {

@@ -16,10 +16,18 @@ public sealed record LspProcessOptions
 }
 
 /// <summary>
+/// The one LSP client for the real server process (`dotnet completion-lsp.dll serve`), used by every benchmark of
+/// completion-lsp-bench and by the tests that need the process itself (tests/CompletionLsp.Reliability.Tests;
+/// ServerProcessTests in tests/CompletionLsp.Server.Tests): stdio framing as an editor sees it, exit codes, RSS, signals,
+/// what else is written to stdout. The in-process clients of tests/CompletionLsp.Server.Tests (TestClient, RawConnection)
+/// test the server without a process; the CLI's demo has its own small client because the CLI cannot reference this
+/// project (this one references the CLI).
+/// <para>
 /// A minimal LSP client over a server process's stdin/stdout, for timing and for tests of the real process: each
 /// request's latency runs from the moment its bytes are written and flushed to the moment its response has been read
 /// and parsed. It reads the server's stdout strictly (anything that is not a Content-Length frame of JSON is counted
 /// as a protocol violation), answers the server's own requests with null, and can write raw bytes (for fuzzing).
+/// </para>
 /// </summary>
 public sealed class LspProcess : IAsyncDisposable
 {

@@ -1,67 +1,87 @@
+using System.CommandLine;
 using CompletionLsp.Bench;
 
 return await BenchCli.RunAsync(args);
 
 namespace CompletionLsp.Bench
 {
+    /// <summary>
+    /// completion-lsp-bench: the one benchmark tool of the repository (figures, not tests). Its subcommands share one
+    /// percentile definition (<see cref="Core.Eval.Stats"/>) and one LSP client (<see cref="LspProcess"/>); arguments
+    /// are parsed by System.CommandLine (help with -h/--help on every subcommand, types and ranges checked).
+    /// </summary>
     public static class BenchCli
     {
-        public const string Usage = """
-            completion-lsp-bench: benchmarks (not tests) of completion-lsp
-
-            Usage:
-              completion-lsp-bench lsp-latency <corpus-dir> [--model FILE] [--server DLL] [--samples-per-file N] [--infill]
-                                               [--max-files N] [--seed S] [--warmup N]
-              completion-lsp-bench edit-soak [--edits 100000] [--seed N] [--model FILE] [--server DLL] [--file FILE]
-              completion-lsp-bench flood [--requests 5000] [--cancel-every 2] [--rounds 3] [--model FILE] [--server DLL]
-              completion-lsp-bench large-doc [--mb 60 [--mb 4 ...]] [--model FILE] [--server DLL]
-
-            lsp-latency starts the real server process (`dotnet completion-lsp.dll serve`), opens the corpus's
-            test-split files and simulates typing at sampled token positions: the rest of the line is deleted,
-            0-2 characters of the token typed (one didChange each), then completion and inline completion are
-            asked for (with --infill: one token mid-line is blanked instead, and completion asked at its place, where
-            a bidirectional model re-ranks). Latency: request written to response read. Reports percentiles overall
-            and by file size; opening each file (didOpen and a first request) is reported on its own.
-
-            edit-soak starts the real server process and sends a long seeded sequence of incremental edits (typing,
-            deletions, replacements, multi-line, at the edges, inside strings, comments and interpolations) with
-            completion and inline completion requests in between; after every edit the server's text is compared
-            with a reference. Reports requests served, desyncs, errors by code, crashes, RSS at start and end, and
-            edits/s. Exit code 0 only with no desync, error or crash.
-
-            flood sends thousands of completion requests without waiting (every N-th cancelled at once), then one more,
-            and reports that one's latency, how long the flood took to drain, and how its requests were answered.
-
-            large-doc opens one huge document at a time (a distinct name on every line; default 60 MiB, 4 MB twice and
-            1 MiB), asks for a completion there and, right behind its didOpen, on another document; closes it and
-            opens a dozen small ones in turn; reports RSS before, at the peak and after, managed heap and vocabulary
-            size before, during and after, and the latencies.
-            """;
+        public static RootCommand Build()
+        {
+            var root = new RootCommand("completion-lsp-bench: benchmarks (not tests) of completion-lsp. They print figures; "
+                + "edit-soak also exits 1 on a desync, an error or a crash.");
+            root.Subcommands.Add(LspLatency.Command());
+            root.Subcommands.Add(EditSoak.Command());
+            root.Subcommands.Add(Flood.FloodCommand());
+            root.Subcommands.Add(Flood.LargeDocCommand());
+            root.Subcommands.Add(EngineLatency.Command());
+            root.Subcommands.Add(NeuralBench.Command());
+            return root;
+        }
 
         public static async Task<int> RunAsync(string[] args)
         {
-            if (args.Length == 0 || args[0] is "-h" or "--help")
-            {
-                Console.WriteLine(Usage);
-                return args.Length == 0 ? 2 : 0;
-            }
-            try
-            {
-                return args[0] switch
-                {
-                    "lsp-latency" => await LspLatency.RunAsync(args.Skip(1).ToArray()),
-                    "edit-soak" => await EditSoak.RunCliAsync(args.Skip(1).ToArray()),
-                    "flood" => await Flood.RunFloodCliAsync(args.Skip(1).ToArray()),
-                    "large-doc" => await Flood.RunLargeDocCliAsync(args.Skip(1).ToArray()),
-                    _ => throw new ArgumentException($"unknown benchmark '{args[0]}'"),
-                };
-            }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine("error: " + e.Message);
-                Console.Error.WriteLine(Usage);
-                return 2;
-            }
+            var parse = Build().Parse(args);
+            int rc = await parse.InvokeAsync();
+            // A usage error (no subcommand, an unknown option, a missing or malformed value) prints the error and the
+            // help and exits 2; --help exits 0.
+            return parse.Errors.Count > 0 ? 2 : rc;
         }
+
+        /// <summary>
+        /// A subcommand's action: an <see cref="ArgumentException"/> thrown while it runs (a value that only the run can
+        /// judge, e.g. no server found) is a usage error too: "error: ..." on stderr, exit code 2.
+        /// </summary>
+        internal static void Run(this Command command, Func<ParseResult, Task<int>> action) =>
+            command.SetAction(async (parse, _) =>
+            {
+                try { return await action(parse); }
+                catch (ArgumentException e)
+                {
+                    await Console.Error.WriteLineAsync("error: " + e.Message);
+                    return 2;
+                }
+            });
+    }
+
+    /// <summary>Options several subcommands have, defined once.</summary>
+    internal static class Common
+    {
+        /// <summary>The completion-lsp.dll next to this program (the project reference copies it there).</summary>
+        public static string DefaultServer => Path.Combine(AppContext.BaseDirectory, "completion-lsp.dll");
+
+        public static Option<FileInfo> Model(string description = "the model file the server loads (default: none)") =>
+            new Option<FileInfo>("--model") { Description = description, HelpName = "FILE" }.AcceptExistingOnly();
+
+        public static Option<FileInfo> Server() =>
+            new Option<FileInfo>("--server") { Description = "completion-lsp.dll to start with `dotnet <dll> serve` (default: the one next to this program)", HelpName = "DLL" }
+                .AcceptExistingOnly();
+
+        /// <summary>The server to start: --server, else the one next to this program.</summary>
+        public static string ServerPath(FileInfo? server)
+        {
+            var path = server?.FullName ?? DefaultServer;
+            if (!File.Exists(path)) throw new ArgumentException($"no server at {path} (use --server)");
+            return path;
+        }
+
+        public static Option<int> Int(string name, int defaultValue, string description, int min, string? helpName = "N")
+        {
+            var o = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = helpName };
+            o.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() < min) r.AddError($"{name} must be at least {min}");
+            });
+            return o;
+        }
+
+        public static Option<int> Seed(int defaultValue = 1) =>
+            new("--seed") { Description = "seed of the random choices", DefaultValueFactory = _ => defaultValue, HelpName = "S" };
     }
 }

@@ -4,7 +4,14 @@ using System.Text.Json.Nodes;
 
 namespace CompletionLsp.Cli;
 
-/// <summary>A minimal LSP client over a child process's stdio (Content-Length framing), for the demo.</summary>
+/// <summary>
+/// A minimal LSP client over a child process's stdio (Content-Length framing), for the demo.
+/// <para>
+/// Why it exists next to CompletionLsp.Bench's LspProcess (the client of the server process for the benchmarks and
+/// the tests): the demo is part of the CLI, and the CLI cannot reference the bench project (the bench references the
+/// CLI to start its server). It only needs requests in turn and starts this very program's <c>serve</c> verb.
+/// </para>
+/// </summary>
 public sealed class LspClient : IAsyncDisposable
 {
     private readonly Process _process;

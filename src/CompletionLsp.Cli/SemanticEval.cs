@@ -51,9 +51,8 @@ public static class SemanticEval
             foreach (var (k, byKind) in byK.OrderBy(x => x.Key))
                 if (byKind.TryGetValue("all", out var m) && m.LatenciesMs.Count > 0)
                 {
-                    var l = m.LatenciesMs.OrderBy(x => x).ToList();
-                    double Q(double q) => l[Math.Min(l.Count - 1, (int)(q * l.Count))];
-                    Console.WriteLine($"latency {name,-9} K={k}: median {Q(0.5):F2} ms, p90 {Q(0.9):F2} ms, p99 {Q(0.99):F2} ms (in-process, the oracle awaited without a budget)");
+                    var l = Stats.Sorted(m.LatenciesMs);
+                    Console.WriteLine($"latency {name,-9} K={k}: median {Stats.Percentile(l, 50):F2} ms, p90 {Stats.Percentile(l, 90):F2} ms, p99 {Stats.Percentile(l, 99):F2} ms (in-process, the oracle awaited without a budget)");
                 }
         Console.WriteLine($"semantic queries: {workspace.SpeculativeQueries} from the warm snapshot, {workspace.FreshQueries} from a fresh compilation");
         return 0;

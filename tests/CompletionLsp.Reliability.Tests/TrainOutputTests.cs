@@ -186,7 +186,7 @@ public sealed class TrainOutputTests(ITestOutputHelper output)
         foreach (int delayMs in new[] { 300, 900, 1600, 2400, 3300 })
         {
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { Repo.ServerDll, "train", src, "--out", model, "--all-files" }) psi.ArgumentList.Add(a);
+            foreach (var a in new[] { Repo.CompletionLspDll, "train", src, "--out", model, "--all-files" }) psi.ArgumentList.Add(a);
             using var p = Process.Start(psi)!;
             var so = p.StandardOutput.ReadToEndAsync();
             var se = p.StandardError.ReadToEndAsync();

@@ -9,7 +9,9 @@ namespace CompletionLsp.Semantic.Tests;
 /// </summary>
 public sealed class FixtureRepo : IDisposable
 {
-    public string Root { get; }
+    private readonly TempDir _dir = new("sem");
+
+    public string Root => _dir.Path;
     public CompletionEngine Engine { get; }
     public SemanticWorkspace Workspace { get; }
 
@@ -27,8 +29,6 @@ public sealed class FixtureRepo : IDisposable
 
     public FixtureRepo(bool train, params (string Path, string Text)[] files)
     {
-        Root = Path.Combine(Path.GetTempPath(), "clsp-sem-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(Root);
         foreach (var (path, text) in files) Write(path, text);
         // Budgets off: the tests check what the semantic model says, not how fast this machine is.
         Engine = new CompletionEngine(new EngineOptions { SemanticBudgetMs = 30_000, MemberCheckBudgetMs = 30_000 });
@@ -42,19 +42,9 @@ public sealed class FixtureRepo : IDisposable
         Assert.True(Workspace.Loaded.Wait(TimeSpan.FromSeconds(60)), "the workspace did not load");
     }
 
-    public void Write(string path, string text)
-    {
-        var full = Path.Combine(Root, path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, text);
-    }
+    public void Write(string path, string text) => _dir.File(path, text);
 
-    public void WriteBytes(string path, byte[] bytes)
-    {
-        var full = Path.Combine(Root, path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllBytes(full, bytes);
-    }
+    public void WriteBytes(string path, byte[] bytes) => _dir.Bytes(path, bytes);
 
     public string Uri(string path) => new Uri(Path.Combine(Root, path)).AbsoluteUri;
 
@@ -77,6 +67,6 @@ public sealed class FixtureRepo : IDisposable
     public void Dispose()
     {
         Workspace.Dispose();
-        try { Directory.Delete(Root, true); } catch (IOException) { }
+        _dir.Dispose();
     }
 }

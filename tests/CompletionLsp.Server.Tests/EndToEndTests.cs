@@ -20,20 +20,20 @@ public class EndToEndTests
             var install = await Tools.Run(npm, ["ci", "--no-audit", "--no-fund"], NodeDir);
             Assert.True(install.ExitCode == 0, "npm ci in tests/e2e/node failed:\n" + install);
         }
-        var workspace = Repo.TempDir("node-e2e");
-        var r = await Tools.Run("node", [Path.Combine(NodeDir, "e2e.mjs"), Repo.CliDll, Repo.SrcModelPath, workspace]);
+        var workspace = TempDir.Create("node-e2e");
+        var r = await Tools.Run("node", [Path.Combine(NodeDir, "e2e.mjs"), Repo.CompletionLspDll, Repo.SrcModelPath, workspace]);
         Assert.True(r.ExitCode == 0 && r.Stdout.Contains(" passed, 0 failed"), r.ToString());
     }
 
     [RequiresToolFact("nvim", "apt-get install neovim")]
     public async Task Neovim_builtin_client_with_the_shipped_config()
     {
-        var workspace = Repo.TempDir("nvim-e2e");
+        var workspace = TempDir.Create("nvim-e2e");
         var result = Path.Combine(workspace, "result.txt");
         var r = await Tools.Run("nvim", ["--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", "luafile " + Path.Combine(Repo.Root, "tests", "e2e", "nvim", "e2e.lua")],
             env: new Dictionary<string, string>
             {
-                ["CLSP_DLL"] = Repo.CliDll, ["CLSP_MODEL"] = Repo.SrcModelPath, ["CLSP_WORKSPACE"] = workspace,
+                ["CLSP_DLL"] = Repo.CompletionLspDll, ["CLSP_MODEL"] = Repo.SrcModelPath, ["CLSP_WORKSPACE"] = workspace,
                 ["CLSP_REPO"] = Repo.Root, ["CLSP_RESULT"] = result,
             });
         string report = File.Exists(result) ? File.ReadAllText(result) : "(no result file)";

@@ -33,7 +33,7 @@ public class ModelTests
     [InlineData("")]
     public async Task A_corrupt_model_file_is_reported_and_the_server_still_answers(string content)
     {
-        var path = Path.Combine(Repo.TempDir("corrupt"), "model");
+        var path = Path.Combine(TempDir.Create("corrupt"), "model");
         File.WriteAllText(path, content);
         await using var c = new TestClient(new ServerOptions { ModelPath = path });
         await c.Initialize();
@@ -178,7 +178,7 @@ public class ModelTests
     [Fact]
     public async Task A_model_rewritten_on_disk_is_reloaded_and_a_broken_rewrite_keeps_the_old_one()
     {
-        var dir = Repo.TempDir("reload");
+        var dir = TempDir.Create("reload");
         var path = Train(Repo.FixtureRepo(3), Path.Combine(dir, "model"));
         await using var c = new TestClient(new ServerOptions { ModelPath = path, ModelCheckInterval = TimeSpan.FromMilliseconds(100) });
         await c.Initialize();
@@ -203,8 +203,8 @@ public class ModelTests
     {
         var workspace = Repo.FixtureRepo(2);
         var fromWorkspace = Train(workspace, Path.Combine(workspace, ".completion-lsp", "model"));
-        var fromSettings = Train(Repo.FixtureRepo(3), Path.Combine(Repo.TempDir("settings"), "m"));
-        var fromCli = Train(Repo.FixtureRepo(4), Path.Combine(Repo.TempDir("cli"), "m"));
+        var fromSettings = Train(Repo.FixtureRepo(3), Path.Combine(TempDir.Create("settings"), "m"));
+        var fromCli = Train(Repo.FixtureRepo(4), Path.Combine(TempDir.Create("cli"), "m"));
 
         async Task<string?> Loaded(ServerOptions o, object? init)
         {

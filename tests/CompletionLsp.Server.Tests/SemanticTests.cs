@@ -10,7 +10,8 @@ namespace CompletionLsp.Server.Tests;
 /// <summary>The server with Roslyn as its semantic oracle, on a small workspace folder written to disk.</summary>
 public sealed class SemanticTests : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "clsp-srv-sem-" + Guid.NewGuid().ToString("N")[..10]);
+    private readonly TempDir _dir = new("srv-sem");
+    private string _root => _dir.Path;
 
     public SemanticTests()
     {
@@ -22,12 +23,7 @@ public sealed class SemanticTests : IDisposable
         Write("App/Tools/Frobnicator.cs", "namespace Acme.Tools;\n/// <summary>Frobnicates everything it is given.</summary>\npublic static class Frobnicator { public static int Run() => 1; }\n");
     }
 
-    private void Write(string path, string text)
-    {
-        var full = Path.Combine(_root, path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, text);
-    }
+    private void Write(string path, string text) => _dir.File(path, text);
 
     private string UriOf(string path) => new Uri(Path.Combine(_root, path)).AbsoluteUri;
 
@@ -111,8 +107,5 @@ public sealed class SemanticTests : IDisposable
         Assert.Contains(on.Items, i => i.Label == "AppendLine");
     }
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_root, true); } catch (IOException) { }
-    }
+    public void Dispose() => _dir.Dispose();
 }

@@ -24,15 +24,15 @@ public sealed class LineMetrics
 
     public object ToJson()
     {
-        var l = LatenciesMs.OrderBy(x => x).ToList();
-        double Q(double q) => l.Count == 0 ? 0 : l[Math.Min(l.Count - 1, (int)(q * l.Count))];
+        var l = Stats.Sorted(LatenciesMs);
+        double Q(double p) => l.Count == 0 ? 0 : Stats.Percentile(l, p);
         return new
         {
             samples = Samples, offeredRate = Math.Round(OfferedRate, 4), exactMatch = Math.Round(ExactMatch, 4),
             exactMatchWhereOffered = Math.Round(ExactMatchWhereOffered, 4), editSimilarity = Math.Round(EditSimilarity, 4),
             editSimilarityWhereOffered = Math.Round(EditSimilarityWhereOffered, 4),
             spacingRoundTrip = Math.Round(SpacingAccuracy, 4),
-            latencyMedianMs = Math.Round(Q(0.5), 3), latencyP99Ms = Math.Round(Q(0.99), 3),
+            latencyMedianMs = Math.Round(Q(50), 3), latencyP99Ms = Math.Round(Q(99), 3),
         };
     }
 }

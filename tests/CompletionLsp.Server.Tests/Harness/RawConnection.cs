@@ -4,7 +4,15 @@ using System.Text.Json;
 
 namespace CompletionLsp.Server.Tests.Harness;
 
-/// <summary>A server in-process driven with raw bytes: for framing and malformed-input tests.</summary>
+/// <summary>
+/// A server in-process driven with raw bytes: for framing and malformed-input tests.
+/// <para>
+/// Why it exists next to <see cref="TestClient"/>: a StreamJsonRpc client only writes well-formed messages, and these
+/// tests write what no client should (truncated or mis-sized frames, invalid JSON, batches, odd headers, one byte at a
+/// time) and read the server's answers byte for byte. In-process, so each case costs no process start; the same
+/// abuse against the real process is in tests/CompletionLsp.Reliability.Tests (through LspProcess).
+/// </para>
+/// </summary>
 public sealed class RawConnection : IAsyncDisposable
 {
     private readonly Pipe _toServer = new(), _fromServer = new();

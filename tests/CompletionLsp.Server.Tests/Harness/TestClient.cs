@@ -10,6 +10,12 @@ namespace CompletionLsp.Server.Tests.Harness;
 /// <summary>
 /// A server in-process, driven by a real StreamJsonRpc client over a pair of in-memory streams. It records what the
 /// server sends (notifications, requests) and answers the server's requests (progress tokens, message actions).
+/// <para>
+/// Why it exists next to the other clients: it is the typed client for behaviour (requests and results as the
+/// server's own protocol types, the <see cref="LspServer"/> object at hand, no process to start), as an editor's
+/// library client would speak. <see cref="RawConnection"/> writes bytes no such client would (malformed frames and
+/// JSON); CompletionLsp.Bench's LspProcess is the client of the real server process (stdio, exit codes, memory).
+/// </para>
 /// </summary>
 public sealed class TestClient : IAsyncDisposable
 {
