@@ -1,5 +1,5 @@
 using CompletionLsp.Cli;
-using CompletionLsp.TestShared;
+using CompletionLsp.TestSupport;
 
 namespace CompletionLsp.Tests;
 
@@ -9,7 +9,7 @@ public class CliReferenceTests
     [Fact]
     public void The_readme_reference_is_generated_from_the_parser()
     {
-        var readme = File.ReadAllText(Path.Combine(RepoRoot.Path, "README.md"));
+        var readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md"));
         int b = readme.IndexOf(CliReference.Begin, StringComparison.Ordinal);
         int e = readme.IndexOf(CliReference.End, StringComparison.Ordinal);
         Assert.True(b >= 0 && e > b, "README.md has no generated CLI reference section");
@@ -46,7 +46,7 @@ public class CliReferenceTests
             foreach (var o in c.Options.Where(o => !o.Hidden))
                 Assert.Contains(o.Name, help);
         }
-        var r = CliRunner.Run("dump-tokens", RepoRoot.Path, "--no-such-option");
+        var r = CliRunner.Run("dump-tokens", Repo.Root, "--no-such-option");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("unknown option '--no-such-option'", r.Stderr);
     }
