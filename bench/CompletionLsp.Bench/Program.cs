@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 using CompletionLsp.Neural;
 using CompletionLsp.Neural.Data;
 using CompletionLsp.Neural.Inference;
@@ -41,7 +42,7 @@ void TrainSpeed(string corpusDir)
     var vids = valid.Select(f => TokenData.FileIds(vocab, f)).ToList();
     var sw = Stopwatch.StartNew();
     double lastT = 0;
-    var progress = new Trainer.InlineProgress<NeuralProgress>(p =>
+    var progress = new InlineProgress<NeuralProgress>(p =>
     {
         if (p.Note != null || sw.Elapsed.TotalSeconds - lastT < 10) return;
         lastT = sw.Elapsed.TotalSeconds;

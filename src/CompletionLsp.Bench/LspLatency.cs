@@ -4,6 +4,7 @@ using System.Text.Json;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Models;
 using CompletionLsp.Core.Syntax;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Bench;
 

@@ -23,7 +23,7 @@ public static class DemoCommand
             int rc = TrainCommand.Run([dir]);
             if (rc != 0) return rc;
         }
-        var corpus = Core.Models.Trainer.LoadCorpus(dir, new(), null, default).Test;
+        var corpus = Core.Training.Trainer.LoadCorpus(dir, new(), null, default).Test;
         var file = corpus.OrderByDescending(f => f.Tokens.Length).FirstOrDefault()
             ?? throw new UsageException("the folder has no C# test-split file to demonstrate on");
         string path = Path.Combine(dir, file.RelativePath);

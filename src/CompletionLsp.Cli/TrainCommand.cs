@@ -1,6 +1,7 @@
 using CompletionLsp.Core.Corpus;
 using System.Diagnostics;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Cli;
 
@@ -57,7 +58,7 @@ public static class TrainCommand
         TimeSpan countedAt = TimeSpan.Zero;
         try
         {
-            bundle = Trainer.Train(options, new Trainer.InlineProgress<TrainProgress>(p =>
+            bundle = Trainer.Train(options, new InlineProgress<TrainProgress>(p =>
             {
                 double tps = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
                 switch (p.Stage)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 // Query latency of the completion engine: completion-lsp-enginebench <repo> --model FILE [--queries N] [--line]
 // Opens each test-split file of <repo> in a CompletionEngine with the model and asks for the top 10 at token

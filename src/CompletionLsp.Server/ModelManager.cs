@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 using CompletionLsp.Server.Protocol;
 
 namespace CompletionLsp.Server;

@@ -1,6 +1,7 @@
 using System.Text;
 using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Tests;
 

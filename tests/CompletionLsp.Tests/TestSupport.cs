@@ -1,5 +1,6 @@
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Tests;
 

@@ -176,7 +176,7 @@ public sealed class CompletionEngine
             budget -= toks.Length;
             files.Add(new Corpus.TokenizedFile(uri, toks, Corpus.TokenizedFile.ComputeGaps(d.Text, toks)));
         }
-        var bundle = Trainer.Build(files, new TrainOptions { Root = ".", Order = 4, MinCount = 1 });
+        var bundle = BundleBuilder.Build(files, new NGramOptions(Order: 4), minCount: 1);
         return new LoadedModel
         {
             Vocabulary = bundle.Vocabulary, Static = new OpenVocabularyModel(bundle.NGram), Cache = CacheOptions.Default,

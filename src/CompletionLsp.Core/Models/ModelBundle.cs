@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Syntax;
 
 namespace CompletionLsp.Core.Models;

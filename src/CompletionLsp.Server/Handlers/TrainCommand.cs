@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 using CompletionLsp.Server.Protocol;
 
 namespace CompletionLsp.Server.Handlers;
@@ -25,7 +26,7 @@ public static class TrainCommand
 
         Progress(new WorkDoneProgressBegin { Title = "Training completion model", Cancellable = true, Message = root, Percentage = 0 });
         var last = Stopwatch.StartNew();
-        var reporter = new Trainer.InlineProgress<TrainProgress>(p =>
+        var reporter = new InlineProgress<TrainProgress>(p =>
         {
             bool force = p.Stage is TrainStage.Counting or TrainStage.Done;
             lock (last)

@@ -1,4 +1,5 @@
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Server.Tests.Harness;
 
