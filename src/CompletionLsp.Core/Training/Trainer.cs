@@ -97,14 +97,11 @@ public static class Trainer
     public static ModelBundle Build(IReadOnlyList<TokenizedFile> train, TrainOptions options, CancellationToken ct = default) =>
         BundleBuilder.Build(train, new NGramOptions(options.Order, options.Smoothing, options.Delta), options.MinCount, ct);
 
-    /// <summary>Validation files: a deterministic tenth of the training files (FNV-1a of the path mod 10 == 1).</summary>
-    public static bool IsValidation(string relativePath) => Split.Fnv1a32(relativePath.Replace('\\', '/')) % 10 == 1;
-
     /// <summary>Tunes the cache on held-out training files with a model built from the other training files.</summary>
     public static CacheOptions TuneCache(IReadOnlyList<TokenizedFile> train, TrainOptions options, CancellationToken ct)
     {
-        var val = train.Where(f => IsValidation(f.RelativePath)).Take(100).ToList();
-        var rest = train.Where(f => !IsValidation(f.RelativePath)).ToList();
+        var val = train.Where(f => Split.IsValidation(f.RelativePath)).Take(100).ToList();
+        var rest = train.Where(f => !Split.IsValidation(f.RelativePath)).ToList();
         if (val.Count < 3 || rest.Count < 10) return CacheOptions.Default;
         var model = Build(rest, options with { TuneCache = false }, ct).NGram;
         return CacheTuner.Tune(model, CacheOptions.Default, val, ct: ct);
