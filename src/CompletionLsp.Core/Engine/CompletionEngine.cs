@@ -19,6 +19,9 @@ public sealed class LoadedModel
     public IInfillScorer? Infill { get; init; }
     public ModelBundle? Bundle { get; init; }
     public string? Path { get; init; }
+    /// <summary>True when the static model is more than the bundle's n-gram: its neural models are mixed in
+    /// (<see cref="ModelDescription.NeuralMembers"/>).</summary>
+    public bool MixesNeural { get; init; }
     public bool IsTrained => Bundle != null;
     /// <summary>The count model, for cheap questions beside the ranking (is this name called, i.e. followed by '('?).</summary>
     public ILanguageModel Counts => Bundle?.NGram ?? Static;
@@ -89,6 +92,7 @@ public sealed class CompletionEngine
             {
                 Vocabulary = bundle.Vocabulary, Static = new OpenVocabularyModel(stat), Cache = bundle.Cache,
                 Spacing = bundle.Spacing, Bundle = bundle, Path = path, Infill = _infillFactory?.Invoke(bundle),
+                MixesNeural = !ReferenceEquals(stat, bundle.NGram),
             };
         }
         lock (_gate)
