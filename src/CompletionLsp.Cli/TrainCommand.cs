@@ -61,13 +61,14 @@ public static class TrainCommand
             bundle = Trainer.Train(options, new InlineProgress<TrainProgress>(p =>
             {
                 double tps = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
+                string stage = TrainStages.Name(p.Stage), text = TrainStages.Describe(p);
                 switch (p.Stage)
                 {
-                    case TrainStage.Walking: progress.Report("walking", 0, 0, "finding .cs files", p.Elapsed, true); break;
-                    case TrainStage.Tokenizing: progress.Report("tokenizing", p.FilesDone, p.FilesTotal, $"{p.Tokens:N0} tokens, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
-                    case TrainStage.Counting: progress.Report("counting", 0, 0, $"{p.Tokens:N0} tokens in {p.FilesDone} files, orders 1..{options.Order}", p.Elapsed, true); break;
-                    case TrainStage.Tuning: countedAt = p.Elapsed; progress.Report("tuning", 0, 0, "fitting the cache on held-out training files", p.Elapsed, true); break;
-                    case TrainStage.Done: progress.Report("done", 1, 1, $"{p.Elapsed.TotalSeconds:F1} s", p.Elapsed, true); break;
+                    case TrainStage.Walking: progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
+                    case TrainStage.Tokenizing: progress.Report(stage, p.FilesDone, p.FilesTotal, $"{text}, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
+                    case TrainStage.Counting: progress.Report(stage, 0, 0, $"{text}, orders 1..{options.Order}", p.Elapsed, true); break;
+                    case TrainStage.Tuning: countedAt = p.Elapsed; progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
+                    case TrainStage.Done: progress.Report(stage, 1, 1, text, p.Elapsed, true); break;
                 }
             }), cts.Token);
             if (neural.Count > 0) (bundle, neuralSummary) = NeuralHook.Train(bundle, a, neural, progress, cts.Token);
