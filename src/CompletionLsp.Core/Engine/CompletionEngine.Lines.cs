@@ -54,7 +54,6 @@ public sealed partial class CompletionEngine
         }
     }
 
-    /// <param name="words">Only names, keywords and literals: the completion list holds no punctuation.</param>
     /// <summary>A suggestion cut before the first member name after a '.' that is not a member of its receiver (where
     /// the receiver binds), or that could not be checked in time.</summary>
     private int[] LegalMembers(string uri, CaretContext cc, int caret, Vocabulary vocab, int prev, int[] toks, long started, CancellationToken ct)

@@ -5,7 +5,11 @@ namespace CompletionLsp.Core.Engine;
 
 /// <summary>
 /// The completion engine: documents, models and queries, in editor terms (UTF-16 offsets, texts, probabilities).
-/// Knows nothing of LSP. All methods are thread-safe; they run one at a time (queries take about a millisecond).
+/// Knows nothing of LSP. All methods are thread-safe: each takes the engine's one lock, so they run here one at a time
+/// even where the server starts them concurrently (its RequestQueue runs the queries between two edits concurrently;
+/// they meet at this lock). A query holds it about a millisecond, or until its budget is spent where it waits for the
+/// semantic oracle (<see cref="EngineOptions.SemanticBudgetMs"/>, <see cref="EngineOptions.MemberCheckBudgetMs"/>) or
+/// searches for a line (<see cref="LineOptions.TimeBudgetMs"/>).
 /// This file: models and the semantic oracle; documents and the recent-files cache are in CompletionEngine.Documents.cs,
 /// the completion list in CompletionEngine.Completion.cs, line completion in CompletionEngine.Lines.cs.
 /// </summary>
@@ -142,11 +146,11 @@ public sealed partial class CompletionEngine
         _workspaceModelStale = false;
     }
 
-    /// <summary>Without a trained model: a small model of the open documents, rebuilt when they are opened or saved.</summary>
     /// <summary>Tokens of open documents that the open-documents model is built from (the active document first):
     /// a bound on the work a query may trigger, whatever the documents' size.</summary>
     public const int WorkspaceModelTokenBudget = 300_000;
 
+    /// <summary>Without a trained model: a small model of the open documents, rebuilt when they are opened or saved.</summary>
     private LoadedModel BuildWorkspaceModel()
     {
         var files = new List<Corpus.TokenizedFile>();
@@ -200,6 +204,9 @@ public sealed partial class CompletionEngine
     /// <summary>True when text[from..to) holds no line break (and from &lt;= to).</summary>
     private static bool OnOneLine(string text, int from, int to) => from <= to && text.AsSpan(from, to - from).IndexOfAny('\r', '\n') < 0;
 
+    /// <summary>The tokens a query may offer: with a prefix typed, the names and keywords it matches; with nothing
+    /// typed, any insertable token.</summary>
+    /// <param name="words">With nothing typed, only names, keywords and literals: the completion list holds no punctuation.</param>
     private static Predicate<int> Accept(Vocabulary vocab, string prefix, bool words = false) => prefix.Length == 0
         ? words ? id => Vocabulary.IsInsertable(id) && vocab.KindOf(id) != TokenKind.Punctuation : id => Vocabulary.IsInsertable(id)
         : id => Vocabulary.IsInsertable(id) && SemanticRanking.Matches(vocab[id], prefix)
