@@ -1,3 +1,4 @@
+using CompletionLsp.Core.Training;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;

@@ -6,6 +6,7 @@ using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Eval;
 using CompletionLsp.Core.Models;
 using CompletionLsp.Core.Syntax;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Bench;
 

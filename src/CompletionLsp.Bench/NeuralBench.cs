@@ -1,3 +1,4 @@
+using CompletionLsp.Core.Training;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
@@ -129,7 +130,7 @@ public static class NeuralBench
         var vids = valid.Select(f => TokenData.FileIds(vocab, f)).ToList();
         var sw = Stopwatch.StartNew();
         double lastT = 0;
-        var progress = new Trainer.InlineProgress<NeuralProgress>(p =>
+        var progress = new InlineProgress<NeuralProgress>(p =>
         {
             if (p.Note != null || sw.Elapsed.TotalSeconds - lastT < 10) return;
             lastT = sw.Elapsed.TotalSeconds;

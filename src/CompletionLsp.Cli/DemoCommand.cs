@@ -40,7 +40,7 @@ public static class DemoCommand
             int rc = await Cli.RunAsync(["train", dir]);
             if (rc != 0) return rc;
         }
-        var corpus = Core.Models.Trainer.LoadCorpus(dir, new(), null, default).Test;
+        var corpus = Core.Training.Trainer.LoadCorpus(dir, new(), null, default).Test;
         var file = corpus.OrderByDescending(f => f.Tokens.Length).FirstOrDefault()
             ?? throw new UsageException("the folder has no C# test-split file to demonstrate on");
         string path = Path.Combine(dir, file.RelativePath);

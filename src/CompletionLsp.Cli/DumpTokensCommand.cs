@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Cli;
 

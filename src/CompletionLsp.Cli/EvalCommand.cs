@@ -5,6 +5,7 @@ using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Eval;
 using CompletionLsp.Core.Models;
 using CompletionLsp.Core.Syntax;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Cli;
 

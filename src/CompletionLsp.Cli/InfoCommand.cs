@@ -18,24 +18,24 @@ public static class InfoCommand
     {
         var path = a.GetValue(Model)!;
         var b = ModelBundle.Load(path);
-        var c = b.NGram.Counts;
-        Console.WriteLine($"model        {Path.GetFullPath(path)} ({new FileInfo(path).Length / 1024.0 / 1024.0:F1} MiB, format v{ModelFile.Version})");
-        Console.WriteLine($"trained      {b.Info.CreatedUtc:u} by {b.Info.Tool} {b.Info.ToolVersion} in {b.Info.Seconds:F1} s");
-        Console.WriteLine($"source       {b.Info.SourceRoot} ({b.Info.Files} files{(b.Info.AllFiles ? ", all files" : ", test split left out")}, {b.Info.SkippedFiles} skipped)");
-        Console.WriteLine($"tokens       {b.Info.Tokens:N0}");
-        Console.WriteLine($"vocabulary   {b.Vocabulary.StaticCount:N0} (min count {b.Info.MinCount})");
-        Console.WriteLine($"n-gram       order {c.Order}, {(b.NGram.Options.Smoothing == SmoothingKind.KneserNey ? "interpolated modified Kneser-Ney" : $"add-delta {b.NGram.Options.Delta}")}");
-        Console.WriteLine($"n-grams      {string.Join(" / ", c.Words.Select(w => w.Length.ToString("N0")))}");
-        if (b.NGram.KneserNeyTables is { } kn)
-            Console.WriteLine($"discounts    {string.Join("  ", kn.Discounts.Select((d, i) => $"{i + 1}: {string.Join("/", d.Select(x => x.ToString("F2")))}"))}");
-        Console.WriteLine($"cache        document beta {Fmt(b.Cache.DocumentBeta)}; recent files beta {Fmt(b.Cache.RecentBeta)}");
-        Console.WriteLine($"spacing      {b.Spacing.PairCount:N0} token pairs");
-        Console.WriteLine($"models       {string.Join(", ", b.Info.Models)}");
-        if (b.MixtureWeights.Count > 0) Console.WriteLine($"mixture      {string.Join(", ", b.MixtureWeights.Select(kv => $"{kv.Key} {kv.Value:F3}"))}");
+        var d = b.Describe(path);
+        Console.WriteLine($"model        {d.Path} ({(d.FileBytes ?? 0) / 1024.0 / 1024.0:F1} MiB, format v{d.FormatVersion})");
+        Console.WriteLine($"trained      {d.CreatedUtc:u} by {d.Tool} {d.ToolVersion} in {d.TrainSeconds:F1} s");
+        Console.WriteLine($"source       {d.SourceRoot} ({d.Files} files{(d.AllFiles ? ", all files" : ", test split left out")}, {d.SkippedFiles} skipped)");
+        Console.WriteLine($"tokens       {d.Tokens:N0}");
+        Console.WriteLine($"vocabulary   {d.Vocabulary:N0} (min count {d.MinCount})");
+        Console.WriteLine($"n-gram       order {d.Order}, {d.SmoothingText}");
+        Console.WriteLine($"n-grams      {string.Join(" / ", d.NGrams.Select(n => n.ToString("N0")))}");
+        if (d.Discounts is { } kn)
+            Console.WriteLine($"discounts    {string.Join("  ", kn.Select((x, i) => $"{i + 1}: {string.Join("/", x.Select(v => v.ToString("F2")))}"))}");
+        Console.WriteLine($"cache        document beta {Fmt(d.DocumentBeta)}; recent files beta {Fmt(d.RecentBeta)}");
+        Console.WriteLine($"spacing      {d.SpacingPairs:N0} token pairs");
+        Console.WriteLine($"models       {string.Join(", ", d.Models)}");
+        if (d.MixtureWeights.Count > 0) Console.WriteLine($"mixture      {string.Join(", ", d.MixtureWeights.Select(kv => $"{kv.Key} {kv.Value:F3}"))}");
         foreach (var line in NeuralHook.Describe(b, path)) Console.WriteLine(line);
-        if (b.ExtraSections.Count > 0) Console.WriteLine($"sections     {string.Join(", ", b.ExtraSections.Select(kv => $"{kv.Key} ({kv.Value.Length / 1024} KiB)"))}");
+        if (d.Sections.Count > 0) Console.WriteLine($"sections     {string.Join(", ", d.Sections.Select(s => $"{s.Tag} ({s.Bytes / 1024} KiB)"))}");
         return 0;
     }
 
-    private static string Fmt(double[] b) => string.Join("/", b.Select(x => double.IsPositiveInfinity(x) ? "off" : x.ToString("0.#")));
+    private static string Fmt(IEnumerable<double> b) => string.Join("/", b.Select(x => double.IsPositiveInfinity(x) ? "off" : x.ToString("0.#")));
 }

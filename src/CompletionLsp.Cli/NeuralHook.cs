@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.CompilerServices;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 using CompletionLsp.Neural;
 using CompletionLsp.Neural.Inference;
 using CompletionLsp.Neural.Native;
@@ -146,7 +147,7 @@ public static class NeuralHook
         NeuralPipelineReport report;
         try
         {
-            (result, report) = NeuralPipeline.Train(bundle, files, kinds, o, budget, new Trainer.InlineProgress<NeuralProgress>(p =>
+            (result, report) = NeuralPipeline.Train(bundle, files, kinds, o, budget, new InlineProgress<NeuralProgress>(p =>
             {
                 if (p.Note != null) { progress.Report(p.Model, 0, 0, $"{p.Note} [{p.Elapsed.TotalSeconds:F0} s]", p.Elapsed, true); return; }
                 string eta = p.Eta is { } e ? $" ETA {e:mm\\:ss}" : "";

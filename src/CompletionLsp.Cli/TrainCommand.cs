@@ -2,6 +2,7 @@ using System.CommandLine;
 using CompletionLsp.Core.Corpus;
 using System.Diagnostics;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Cli;
 
@@ -75,16 +76,19 @@ public static class TrainCommand
         {
             (bundle, neuralSummary) = progress.Run(() =>
             {
-                var b = Trainer.Train(options, new Trainer.InlineProgress<TrainProgress>(p =>
+                var b = Trainer.Train(options, new InlineProgress<TrainProgress>(p =>
                 {
                     double tps = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
+                    // The stage's name is the progress line's first column: the description goes on without it.
+                    string stage = TrainStages.Name(p.Stage), text = TrainStages.Describe(p);
+                    if (text.StartsWith(stage + " ", StringComparison.Ordinal)) text = text[(stage.Length + 1)..];
                     switch (p.Stage)
                     {
-                        case TrainStage.Walking: progress.Report("walking", 0, 0, "finding .cs files", p.Elapsed, true); break;
-                        case TrainStage.Tokenizing: progress.Report("tokenizing", p.FilesDone, p.FilesTotal, $"{p.Tokens:N0} tokens, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
-                        case TrainStage.Counting: progress.Report("counting", 0, 0, $"{p.Tokens:N0} tokens in {p.FilesDone} files, orders 1..{options.Order}", p.Elapsed, true); break;
-                        case TrainStage.Tuning: countedAt = p.Elapsed; progress.Report("tuning", 0, 0, "fitting the cache on held-out training files", p.Elapsed, true); break;
-                        case TrainStage.Done: progress.Report("done", 1, 1, $"{p.Elapsed.TotalSeconds:F1} s", p.Elapsed, true); break;
+                        case TrainStage.Walking: progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
+                        case TrainStage.Tokenizing: progress.Report(stage, p.FilesDone, p.FilesTotal, $"{text}, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
+                        case TrainStage.Counting: progress.Report(stage, 0, 0, $"{text}, orders 1..{options.Order}", p.Elapsed, true); break;
+                        case TrainStage.Tuning: countedAt = p.Elapsed; progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
+                        case TrainStage.Done: progress.Report(stage, 1, 1, text, p.Elapsed, true); break;
                     }
                 }), cts.Token);
                 List<string> summary = [];

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 using CompletionLsp.Server.Protocol;
 
 namespace CompletionLsp.Server;
@@ -207,26 +208,27 @@ public sealed class ModelManager : IDisposable
         if (o.UseDocumentCache) models.Add("documentCache");
         if (o.UseRecentFilesCache) models.Add("recentFilesCache");
         if (b == null) return new ModelInfo { Loaded = false, Path = Path, Vocabulary = m.Vocabulary.StaticCount, Models = models.ToArray() };
+        var d = b.Describe();
         // Neural models the static model mixes in (when the model file has them), and the bidirectional re-ranker.
-        if (m.Static is OpenVocabularyModel { Inner: var inner } && !ReferenceEquals(inner, b.NGram))
+        if (m.MixesNeural)
         {
             var choice = Choice();
             if (!choice.Includes("ngram")) models.Remove("ngram");
-            models.AddRange(b.MixtureWeights.Where(w => w.Value > 0 && w.Key != "ngram" && choice.Includes(w.Key)).Select(w => w.Key));
+            models.AddRange(d.NeuralMembers.Where(choice.Includes));
         }
         if (m.Infill != null) models.Add("bilstm");
         return new ModelInfo
         {
             Loaded = true,
             Path = m.Path,
-            Files = b.Info.Files,
-            Tokens = b.Info.Tokens,
-            Vocabulary = b.Vocabulary.StaticCount,
-            Order = b.NGram.Counts.Order,
-            Smoothing = b.NGram.Options.Smoothing == SmoothingKind.KneserNey ? "kneser-ney" : "add-delta",
+            Files = d.Files,
+            Tokens = d.Tokens,
+            Vocabulary = d.Vocabulary,
+            Order = d.Order,
+            Smoothing = d.SmoothingName,
             Models = models.ToArray(),
-            SourceRoot = b.Info.SourceRoot,
-            CreatedUtc = b.Info.CreatedUtc,
+            SourceRoot = d.SourceRoot,
+            CreatedUtc = d.CreatedUtc,
         };
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Models;
 using CompletionLsp.Core.Syntax;
+using CompletionLsp.Core.Training;
 using CompletionLsp.Neural;
 using CompletionLsp.Neural.Data;
 

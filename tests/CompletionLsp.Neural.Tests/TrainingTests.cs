@@ -19,7 +19,7 @@ public class TrainingTests
         var v = bundle.Vocabulary;
         var losses = new List<double>();
         var notes = new List<string>();
-        var progress = new Core.Models.Trainer.InlineProgress<NeuralProgress>(p =>
+        var progress = new Core.Training.InlineProgress<NeuralProgress>(p =>
         {
             if (p.Note != null) notes.Add(p.Note);
             else if (p.Batch > 0) losses.Add(p.Loss);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Reliability.Tests;
 

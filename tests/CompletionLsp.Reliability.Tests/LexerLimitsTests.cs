@@ -1,6 +1,7 @@
 using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Models;
 using CompletionLsp.Core.Syntax;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Reliability.Tests;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using CompletionLsp.Bench;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Reliability.Tests;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CompletionLsp.Bench;
+using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 // Timings and memory figures are reported by these tests: run them one at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -1,5 +1,6 @@
 using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Semantic.Tests;
 

@@ -36,7 +36,7 @@ public class ConfigurationTests
     public async Task A_new_model_path_in_the_settings_is_loaded()
     {
         var path = Path.Combine(TempDir.Create("cfg"), "model");
-        CompletionLsp.Core.Models.Trainer.Train(new() { Root = Repo.FixtureRepo(2), AllFiles = true }).Save(path);
+        CompletionLsp.Core.Training.Trainer.Train(new() { Root = Repo.FixtureRepo(2), AllFiles = true }).Save(path);
         await using var c = new TestClient();
         await c.Initialize();
         await c.WaitForStatus(ModelState.None);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 using CompletionLsp.Server.Protocol;
 using CompletionLsp.Server.Tests.Harness;
 using StreamJsonRpc;

@@ -1,3 +1,4 @@
+using CompletionLsp.Core.Training;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Models;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Tests;
 

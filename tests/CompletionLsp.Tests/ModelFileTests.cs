@@ -1,6 +1,7 @@
 using System.Text;
 using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Tests;
 
@@ -105,6 +106,44 @@ public sealed class ModelFileTests(TrainedModelFixture fx) : IDisposable
         Assert.Equal(bundle.ExtraSections["LSTM"], back.ExtraSections["LSTM"]);
         Assert.Equal(["ngram", "lstm"], back.Info.Models);
         Assert.Equal(bundle.NGram.Probability([Vocabulary.Bos], Vocabulary.Eos), back.NGram.Probability([Vocabulary.Bos], Vocabulary.Eos));
+    }
+
+    [Fact]
+    public void Describe_gives_what_info_and_the_server_show_in_plain_values()
+    {
+        var s = Small();
+        var bundle = new ModelBundle
+        {
+            Vocabulary = s.Vocabulary,
+            NGram = new NGramModel(s.Vocabulary, s.NGram.Counts, new NGramOptions(3, SmoothingKind.AddDelta, 0.25)),
+            Spacing = s.Spacing,
+            MixtureWeights = new() { ["ngram"] = 0.7, ["lstm"] = 0.3, ["gru"] = 0 },
+            ExtraSections = new() { ["LSTM"] = new byte[3000], ["ZZZZ"] = [] },
+            Info = new TrainingInfo { SourceRoot = "/src", Files = 6, Tokens = 1234, MinCount = 2, Models = ["ngram", "lstm"] },
+        };
+        var path = Path.Combine(_dir.Path, "described");
+        bundle.Save(path);
+        var d = ModelBundle.Load(path).Describe(path);
+        Assert.Equal(Path.GetFullPath(path), d.Path);
+        Assert.Equal(new FileInfo(path).Length, d.FileBytes);
+        Assert.Equal(ModelFile.Version, d.FormatVersion);
+        Assert.Equal(("/src", 6, 1234L, 2), (d.SourceRoot, d.Files, d.Tokens, d.MinCount));
+        Assert.Equal(s.Vocabulary.StaticCount, d.Vocabulary);
+        Assert.Equal(3, d.Order);
+        Assert.Equal(s.NGram.Counts.Words.Select(w => w.Length), d.NGrams);
+        Assert.Equal(("add-delta", "add-delta 0.25"), (d.SmoothingName, d.SmoothingText));
+        Assert.Null(d.Discounts);
+        Assert.Equal(s.Spacing.PairCount, d.SpacingPairs);
+        Assert.Equal(["ngram", "lstm"], d.Models);
+        Assert.Equal(["lstm"], d.NeuralMembers); // weighted members other than the n-gram
+        Assert.Equal([("LSTM", 3000), ("ZZZZ", 0)], d.Sections.OrderBy(x => x.Tag));
+
+        var kn = fx.Bundle.Describe();
+        Assert.Null(kn.Path);
+        Assert.Null(kn.FileBytes);
+        Assert.Equal(("kneser-ney", "interpolated modified Kneser-Ney"), (kn.SmoothingName, kn.SmoothingText));
+        Assert.Equal(kn.Order, kn.Discounts!.Count);
+        Assert.Empty(kn.NeuralMembers);
     }
 
     [Fact]

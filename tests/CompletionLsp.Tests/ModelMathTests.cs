@@ -1,6 +1,7 @@
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Models;
 using CompletionLsp.Core.Syntax;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Tests;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 
 namespace CompletionLsp.Tests;
 

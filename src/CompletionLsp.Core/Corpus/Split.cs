@@ -1,6 +1,10 @@
 namespace CompletionLsp.Core.Corpus;
 
-/// <summary>The deterministic train/test split by file: FNV-1a 32-bit of the repo-relative path ('/' separators), mod 10 == 0 is test.</summary>
+/// <summary>
+/// The deterministic splits by file, on FNV-1a 32-bit of the repo-relative path ('/' separators): mod 10 == 0 is the
+/// test split (left out of training unless all files are asked for); mod 10 == 1 is the validation part of the
+/// training files (held out to fit the cache's concentrations and the neural models and their mixture weights).
+/// </summary>
 public static class Split
 {
     public static uint Fnv1a32(string s)
@@ -15,4 +19,7 @@ public static class Split
     }
 
     public static bool IsTest(string relativePath) => Fnv1a32(relativePath.Replace('\\', '/')) % 10 == 0;
+
+    /// <summary>Validation files: a deterministic tenth of the training files (FNV-1a of the path mod 10 == 1).</summary>
+    public static bool IsValidation(string relativePath) => Fnv1a32(relativePath.Replace('\\', '/')) % 10 == 1;
 }

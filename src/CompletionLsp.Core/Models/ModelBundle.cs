@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CompletionLsp.Core.Engine;
 using CompletionLsp.Core.Syntax;
 
 namespace CompletionLsp.Core.Models;
@@ -73,6 +72,40 @@ public sealed class ModelBundle
         var extra = s.Where(kv => kv.Key is not (TagMeta or TagVocab or TagNGram or TagCache or TagMix or TagSpacing))
             .ToDictionary(kv => kv.Key, kv => kv.Value);
         return new ModelBundle { Vocabulary = vocab, NGram = ngram, Cache = cache, Info = info, MixtureWeights = mix, ExtraSections = extra, Spacing = spacing };
+    }
+
+    /// <summary>This model in plain values; with <paramref name="path"/>, also the file's full path and size.</summary>
+    public ModelDescription Describe(string? path = null)
+    {
+        var c = NGram.Counts;
+        return new ModelDescription
+        {
+            Path = path == null ? null : System.IO.Path.GetFullPath(path),
+            FileBytes = path != null && File.Exists(path) ? new FileInfo(path).Length : null,
+            CreatedUtc = Info.CreatedUtc,
+            Tool = Info.Tool,
+            ToolVersion = Info.ToolVersion,
+            TrainSeconds = Info.Seconds,
+            SourceRoot = Info.SourceRoot,
+            Files = Info.Files,
+            AllFiles = Info.AllFiles,
+            SkippedFiles = Info.SkippedFiles,
+            Tokens = Info.Tokens,
+            Vocabulary = Vocabulary.StaticCount,
+            MinCount = Info.MinCount,
+            Order = c.Order,
+            Smoothing = NGram.Options.Smoothing,
+            Delta = NGram.Options.Delta,
+            NGrams = c.Words.Select(w => w.Length).ToArray(),
+            Discounts = NGram.KneserNeyTables?.Discounts,
+            DocumentBeta = Cache.DocumentBeta,
+            RecentBeta = Cache.RecentBeta,
+            SpacingPairs = Spacing.PairCount,
+            Models = Info.Models,
+            MixtureWeights = MixtureWeights.ToList(),
+            NeuralMembers = MixtureWeights.Where(w => w.Value > 0 && w.Key != "ngram").Select(w => w.Key).ToArray(),
+            Sections = ExtraSections.Select(kv => (kv.Key, kv.Value.Length)).ToArray(),
+        };
     }
 
     private static byte[] WriteVocab(Vocabulary v)

@@ -22,12 +22,10 @@ public sealed record NeuralPipelineReport(
 /// </summary>
 public static class NeuralPipeline
 {
-    public static bool IsValidationFile(string relativePath) => Split.Fnv1a32(relativePath.Replace('\\', '/')) % 10 == 1;
-
     public static (List<TokenizedFile> Fit, List<TokenizedFile> Valid) SplitValidation(IReadOnlyList<TokenizedFile> files)
     {
-        var valid = files.Where(f => IsValidationFile(f.RelativePath)).ToList();
-        var fit = files.Where(f => !IsValidationFile(f.RelativePath)).ToList();
+        var valid = files.Where(f => Split.IsValidation(f.RelativePath)).ToList();
+        var fit = files.Where(f => !Split.IsValidation(f.RelativePath)).ToList();
         if (valid.Count == 0 || fit.Count == 0)
         {
             // Small repositories: every tenth file, or (one file) the file itself.

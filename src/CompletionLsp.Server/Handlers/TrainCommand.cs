@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
 using CompletionLsp.Server.Protocol;
 
 namespace CompletionLsp.Server.Handlers;
@@ -25,7 +26,7 @@ public static class TrainCommand
 
         Progress(new WorkDoneProgressBegin { Title = "Training completion model", Cancellable = true, Message = root, Percentage = 0 });
         var last = Stopwatch.StartNew();
-        var reporter = new Trainer.InlineProgress<TrainProgress>(p =>
+        var reporter = new InlineProgress<TrainProgress>(p =>
         {
             bool force = p.Stage is TrainStage.Counting or TrainStage.Done;
             lock (last)
@@ -33,13 +34,15 @@ public static class TrainCommand
                 if (!force && last.ElapsedMilliseconds < 250) return;
                 last.Restart();
             }
-            var (message, pct) = p.Stage switch
+            // Training done, the model is saved next.
+            string message = p.Stage == TrainStage.Done ? "saving" : TrainStages.Describe(p);
+            int pct = p.Stage switch
             {
-                TrainStage.Walking => ("finding .cs files", 0),
-                TrainStage.Tokenizing => ($"tokenizing {p.FilesDone}/{p.FilesTotal} files, {p.Tokens:N0} tokens", p.FilesTotal == 0 ? 0 : 5 + 60 * p.FilesDone / p.FilesTotal),
-                TrainStage.Counting => ($"counting n-grams of {p.Tokens:N0} tokens in {p.FilesDone} files", 70),
-                TrainStage.Tuning => ("fitting the cache on held-out files", 85),
-                _ => ("saving", 95),
+                TrainStage.Walking => 0,
+                TrainStage.Tokenizing => p.FilesTotal == 0 ? 0 : 5 + 60 * p.FilesDone / p.FilesTotal,
+                TrainStage.Counting => 70,
+                TrainStage.Tuning => 85,
+                _ => 95,
             };
             Progress(new WorkDoneProgressReport { Message = message, Percentage = pct, Cancellable = true });
         });

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using CompletionLsp.Core.Corpus;
+using CompletionLsp.Core.Eval;
+using CompletionLsp.Core.Models;
 
-namespace CompletionLsp.Core.Models;
+namespace CompletionLsp.Core.Training;
 
 public sealed record TrainOptions
 {
@@ -22,10 +24,6 @@ public sealed record TrainOptions
 /// <summary>Training found nothing to learn from (no .cs file, none readable, or only empty ones): no model is
 /// written, and the previous one stays. An <see cref="IOException"/>: the CLI exits 1, the server answers an error.</summary>
 public sealed class NoTrainingDataException(string message) : IOException(message);
-
-public enum TrainStage { Walking, Tokenizing, Counting, Tuning, Done }
-
-public readonly record struct TrainProgress(TrainStage Stage, int FilesDone, int FilesTotal, long Tokens, TimeSpan Elapsed);
 
 public sealed record CorpusSplit(List<TokenizedFile> Train, List<TokenizedFile> Test, List<SkippedFile> Skipped, int FilesFound);
 
@@ -96,33 +94,16 @@ public static class Trainer
     }
 
     /// <summary>Builds vocabulary and n-gram model from tokenized files (no I/O).</summary>
-    public static ModelBundle Build(IReadOnlyList<TokenizedFile> train, TrainOptions options, CancellationToken ct = default)
-    {
-        var vocab = Vocabulary.Build(train.Select(f => f.Tokens), options.MinCount);
-        var ids = train.Select(f => vocab.MapAll(f.Tokens)).ToList();
-        ct.ThrowIfCancellationRequested();
-        var counts = NGramBuilder.Build(ids, options.Order, vocab.Count, ct);
-        var model = new NGramModel(vocab, counts, new NGramOptions(options.Order, options.Smoothing, options.Delta));
-        var spacing = Engine.Spacing.Learn(vocab, train);
-        return new ModelBundle { Vocabulary = vocab, NGram = model, Spacing = spacing, Info = new TrainingInfo { MinCount = options.MinCount } };
-    }
-
-    /// <summary>Validation files: a deterministic tenth of the training files (FNV-1a of the path mod 10 == 1).</summary>
-    public static bool IsValidation(string relativePath) => Split.Fnv1a32(relativePath.Replace('\\', '/')) % 10 == 1;
+    public static ModelBundle Build(IReadOnlyList<TokenizedFile> train, TrainOptions options, CancellationToken ct = default) =>
+        BundleBuilder.Build(train, new NGramOptions(options.Order, options.Smoothing, options.Delta), options.MinCount, ct);
 
     /// <summary>Tunes the cache on held-out training files with a model built from the other training files.</summary>
     public static CacheOptions TuneCache(IReadOnlyList<TokenizedFile> train, TrainOptions options, CancellationToken ct)
     {
-        var val = train.Where(f => IsValidation(f.RelativePath)).Take(100).ToList();
-        var rest = train.Where(f => !IsValidation(f.RelativePath)).ToList();
+        var val = train.Where(f => Split.IsValidation(f.RelativePath)).Take(100).ToList();
+        var rest = train.Where(f => !Split.IsValidation(f.RelativePath)).ToList();
         if (val.Count < 3 || rest.Count < 10) return CacheOptions.Default;
         var model = Build(rest, options with { TuneCache = false }, ct).NGram;
-        return Eval.CacheTuner.Tune(model, CacheOptions.Default, val, ct: ct);
-    }
-
-    /// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to a context).</summary>
-    public sealed class InlineProgress<T>(Action<T> action) : IProgress<T>
-    {
-        public void Report(T value) => action(value);
+        return CacheTuner.Tune(model, CacheOptions.Default, val, ct: ct);
     }
 }

@@ -1,64 +1,7 @@
 using System.Text.Json;
 using CompletionLsp.Server.Protocol;
-using StreamJsonRpc;
 
 namespace CompletionLsp.Server.Handlers;
-
-/// <summary>How a message is scheduled (see <see cref="RequestQueue"/>).</summary>
-public enum HandlerKind
-{
-    /// <summary>Changes documents or settings: runs alone, after everything before it, before everything after it.</summary>
-    Mutating,
-    /// <summary>Reads documents: runs after the edits before it, concurrently with other queries.</summary>
-    Query,
-    /// <summary>Touches no document (lifecycle, commands): runs at once, outside the queue.</summary>
-    Independent,
-}
-
-public interface ILspHandler
-{
-    string Method { get; }
-    HandlerKind Kind { get; }
-}
-
-/// <summary>A request handler: converts from LSP, calls the engine, converts back.</summary>
-public abstract class RequestHandler<TParams, TResult> : ILspHandler
-{
-    public abstract string Method { get; }
-    public virtual HandlerKind Kind => HandlerKind.Query;
-
-    /// <summary>Called in message order before the request is queued; returns the work to queue.</summary>
-    public virtual Func<Task<TResult>> Prepare(TParams request, ServerContext context, CancellationToken ct) =>
-        () => HandleAsync(request, context, ct);
-
-    public abstract Task<TResult> HandleAsync(TParams request, ServerContext context, CancellationToken ct);
-
-    /// <summary>When not null, a query superseded by a newer request of this method for the same document (sent before
-    /// it got to run) answers this at once instead of running: its answer would be stale before it is read.</summary>
-    public virtual TResult? SupersededResult => default;
-}
-
-/// <summary>A notification handler. Failures are logged; a notification has no answer.</summary>
-public abstract class NotificationHandler<TParams> : ILspHandler
-{
-    public abstract string Method { get; }
-    public virtual HandlerKind Kind => HandlerKind.Mutating;
-    public abstract Task HandleAsync(TParams notification, ServerContext context, CancellationToken ct);
-}
-
-/// <summary>Parameters of a message that has none (or whose parameters are ignored).</summary>
-public sealed record NoParams;
-
-/// <summary>An error answer with an LSP error code.</summary>
-public sealed class LspException(int code, string message) : Exception(message)
-{
-    public int Code { get; } = code;
-
-    public static LspException InvalidParams(string message) => new(LspErrorCodes.InvalidParams, message);
-    public static LspException RequestFailed(string message) => new(LspErrorCodes.RequestFailed, message);
-
-    public LocalRpcException ToRpc() => new(Message) { ErrorCode = Code };
-}
 
 internal static class Params
 {

@@ -1,8 +1,7 @@
 using CompletionLsp.Core.Corpus;
-using CompletionLsp.Core.Models;
 using CompletionLsp.Core.Syntax;
 
-namespace CompletionLsp.Core.Engine;
+namespace CompletionLsp.Core.Models;
 
 public enum Gap : byte { None = 0, Space = 1, Newline = 2 }
 
