@@ -79,11 +79,18 @@ public static class EvalCommand
         var infill = setting is "infill" or "all" ? NeuralHook.EvalInfill(bundle, test, a.GetValue(Device) ?? "auto", modelPath) : null;
         double infillSeconds = infillWatch.Elapsed.TotalSeconds;
         LineMetrics? line = null;
+        GhostTextEvaluator.Result? tokenStart = null;
         if (setting is "line" or "all")
         {
             // Ghost text from the model the server uses (the mixture when there are neural models), with the document cache.
             var lo = new LineOptions { MinProbability = a.GetValue(MinProbability) };
             line = LineEvaluator.Evaluate(bundle, models[^1].Model, test, lo, a.GetValue(LineSamples));
+            // Where users meet ghost text: at word starts, the file only up to the caret, 0-2 characters typed (the
+            // engine as the server runs it, the language model alone: `--setting semantic` adds the semantic model).
+            var engine = new CompletionEngine(new EngineOptions { Line = new EngineOptions().Line with { MinProbability = lo.MinProbability, TimeBudgetMs = 0 } },
+                NeuralHook.Factory, NeuralHook.InfillFactory);
+            engine.LoadModel(bundle, modelPath);
+            tokenStart = GhostTextEvaluator.Evaluate(engine, dir, test, a.GetValue(LineSamples), [0, 1, 2]);
         }
         if (a.GetValue(Json))
         {
@@ -102,6 +109,8 @@ public static class EvalCommand
                     seconds = Math.Round(times[name], 2),
                 };
             if (line != null) obj["line"] = line.ToJson();
+            if (tokenStart != null)
+                obj["lineTokenStart"] = tokenStart.Metrics.ToDictionary(kv => $"k{kv.Key}", kv => kv.Value.ToDictionary(g => g.Key, g => g.Value.ToJson()));
             if (models.Count > 1)
             {
                 obj["primary"] = primary;
@@ -128,14 +137,23 @@ public static class EvalCommand
             Console.WriteLine();
             if (results.Count > 0) Console.WriteLine($"{primary} by token kind:");
         }
-        Tables.Write(["setting", "kind", "tokens", "bits/tok", "top-1", "top-5", "MRR@10"],
+        if (results.Count > 0)
+            Tables.Write(["setting", "kind", "tokens", "bits/tok", "top-1", "top-5", "MRR@10"],
             results.SelectMany(kv => new[] { Figures(kv.Key, "overall", kv.Value.Overall) }.Concat(
                 new[] { TokenKind.Identifier, TokenKind.Keyword, TokenKind.Punctuation, TokenKind.Literal }
                     .Select(k => Figures("", k.ToString().ToLowerInvariant(), kv.Value.ByKind[k])))), textColumns: 2);
+        if (tokenStart != null)
+        {
+            Console.WriteLine();
+            Console.WriteLine("ghost text at word starts (the file up to the caret, K characters of the word typed; no suggestion scores 0):");
+            Tables.Write(["K", "positions", "group", "offered", "exact", "exact where offered", "edit similarity"],
+                tokenStart.Metrics.SelectMany(kv => kv.Value.OrderBy(g => GroupOrder(g.Key)).Select(g => (IReadOnlyList<string>)
+                    [$"{kv.Key}", $"{g.Value.Positions:N0}", g.Key, $"{g.Value.OfferedRate:P1}", $"{g.Value.ExactRate:P1}", $"{g.Value.ExactWhereOffered:P1}", $"{g.Value.EditSimilarity:F3}"])));
+        }
         if (line != null)
         {
             Console.WriteLine();
-            Console.WriteLine($"line completion: {line.Samples} samples, offered {line.OfferedRate:P1}; exact match {line.ExactMatch:P1} overall, {line.ExactMatchWhereOffered:P1} where offered;");
+            Console.WriteLine($"line completion at random cuts of a line: {line.Samples} samples, offered {line.OfferedRate:P1}; exact match {line.ExactMatch:P1} overall, {line.ExactMatchWhereOffered:P1} where offered;");
             Console.WriteLine($"  edit similarity {line.EditSimilarity:P1} overall, {line.EditSimilarityWhereOffered:P1} where offered");
             Console.WriteLine($"  spacing: the true rest of the line rendered from its tokens equals the original text in {line.SpacingAccuracy:P1} of the {line.SpacingSamples} samples without placeholders");
         }
@@ -151,6 +169,12 @@ public static class EvalCommand
         Console.WriteLine("unknown tokens are scored with P(<unk>) and never count as hits; </s> is included in bits/token.");
         return 0;
     }
+
+    private static int GroupOrder(string g) => g switch
+    {
+        "all" => 0, SemanticEvaluator.AfterDot => 1, SemanticEvaluator.StatementStart => 2, SemanticEvaluator.Other => 3,
+        "len 1-2" => 4, "len 3-5" => 5, "len 6-10" => 6, _ => 7,
+    };
 
     private static IReadOnlyList<string> Figures(string a, string b, Metrics m) =>
         [a, b, $"{m.Tokens:N0}", $"{m.BitsPerToken:F3}", $"{m.Top1Accuracy:P1}", $"{m.Top5Accuracy:P1}", $"{m.Mrr:F3}"];

@@ -161,7 +161,7 @@ public static class SemanticEvaluator
         return result;
     }
 
-    private static string KindOf(LexToken[] tokens, int i)
+    public static string KindOf(LexToken[] tokens, int i)
     {
         var p = tokens[i - 1];
         if (p.Text is "." or "?." or "->") return AfterDot;
