@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up and demo in one command: builds the server into artifacts/server, trains a model on this repository
 # (or on the folder given), and shows real completions and ghost text from the server over LSP.
-# With --vsix it also packages the VS Code extension (with the server inside) into artifacts/.
+# With --vsix it also packages the VS Code extension (with a self-contained server inside) into editors/vscode/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 vsix=0

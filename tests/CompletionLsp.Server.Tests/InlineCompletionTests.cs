@@ -61,6 +61,22 @@ public class InlineCompletionTests
     }
 
     [Fact]
+    public async Task Inline_minProbability_decides_how_sure_ghost_text_must_be()
+    {
+        // No suggestion of a smoothed model has probability 1: with that threshold there is no ghost text at all.
+        var sure = await Check.At(Dot, Repo.SrcModelPath, new { completionLsp = new { inline = new { minProbability = 1.0 } } });
+        await using var c = sure.Client;
+        Assert.Empty(sure.Inline.Items);
+        Assert.NotEmpty(sure.List.Items); // the completion list does not depend on it
+        // Lowered (as when the VS Code setting changes): ghost text at the same caret.
+        await c.Notify(Methods.DidChangeConfiguration, new { settings = new { completionLsp = new { inline = new { minProbability = 0.01 } } } });
+        var loose = await c.Inline(Check.Uri, sure.Caret);
+        Assert.NotEmpty(loose.Items);
+        await c.Notify(Methods.DidChangeConfiguration, new { settings = new { completionLsp = new { inline = new { minProbability = 1.0 } } } });
+        Assert.Empty((await c.Inline(Check.Uri, sure.Caret)).Items);
+    }
+
+    [Fact]
     public async Task A_newer_request_for_the_same_document_supersedes_an_older_one()
     {
         var r = await Check.At(Dot, Repo.SrcModelPath);

@@ -29,6 +29,7 @@ import { RestartPolicy } from './restartPolicy';
 import { resolveServer, type ServerCommand } from './serverDiscovery';
 import { SECTION, needsRestart, readSettings, serverPayload, toServerSettings, type Settings } from './settings';
 import { formatModelInfo, formatStatus, formatTrainResult, type ClientStatus } from './status';
+import { TraceChannel } from './traceChannel';
 
 /** VS Code command ids. They differ from the server's workspace/executeCommand names, which
  * vscode-languageclient registers as commands of their own. */
@@ -44,6 +45,8 @@ class ServerManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private settings: Settings;
   private readonly output: vscode.LogOutputChannel;
+  /** The output as the client's trace channel: traces exactly when completionLsp.trace.server is not "off". */
+  private readonly traceChannel: TraceChannel;
   private readonly statusItem: vscode.StatusBarItem;
   private readonly policy = new RestartPolicy(5, 3 * 60_000);
   private readonly disposables: vscode.Disposable[] = [];
@@ -59,7 +62,9 @@ class ServerManager implements vscode.Disposable {
     this.statusItem.name = 'CompletionLsp';
     this.statusItem.command = Commands.modelInfo;
     this.settings = this.readSettings();
+    this.traceChannel = new TraceChannel(this.output, this.settings.trace, { Trace: vscode.LogLevel.Trace, Info: vscode.LogLevel.Info });
     this.disposables.push(
+      this.traceChannel,
       this.output,
       this.statusItem,
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -122,6 +127,7 @@ class ServerManager implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.settings = this.readSettings();
+    this.traceChannel.setTrace(this.settings.trace);
     const trusted = vscode.workspace.isTrusted;
     const found = resolveServer({
       configuredPath: this.settings.serverPath,
@@ -152,6 +158,7 @@ class ServerManager implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: CSHARP_SELECTOR,
       outputChannel: this.output,
+      traceOutputChannel: this.traceChannel as unknown as vscode.LogOutputChannel,
       // Files changed on disk reach the server's semantic model (workspace/didChangeWatchedFiles).
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.cs,*.csproj,*.props,project.assets.json}') },
       initializationOptions: serverPayload(this.settings, trusted),
@@ -261,6 +268,7 @@ class ServerManager implements vscode.Disposable {
     const before = this.settings;
     const after = this.readSettings();
     this.settings = after;
+    this.traceChannel.setTrace(after.trace);
     if (needsRestart(before, after) || !this.client) {
       this.log('server path changed: restarting the server');
       void this.restart(false);

@@ -2,7 +2,9 @@
 //   1. the setting completionLsp.server.path (an executable, a .dll, or a folder holding them),
 //   2. the server shipped inside the extension (<extension>/server/),
 //   3. `completion-lsp` on PATH.
-// A .dll is started with `dotnet`. No `vscode` import: file checks and the environment are passed in.
+// A self-contained server (the .vsix ships one: it carries the .NET runtime) is started through its executable; a
+// framework-dependent one's .dll is started with `dotnet`. No `vscode` import: file checks and the environment are
+// passed in.
 import * as path from 'node:path';
 
 export type ServerSource = 'setting' | 'bundled' | 'path';
@@ -64,7 +66,7 @@ export function resolveServer(input: DiscoveryInput): Discovery {
     const p = input.configuredPath;
     if (input.isFile(p)) return fromFile(p, 'setting');
     if (input.isDirectory(p)) {
-      const inFolder = pickInFolder(p, exeNames, pathMod, input.isFile, dotnet() !== undefined);
+      const inFolder = pickInFolder(p, exeNames, pathMod, input.isFile, dotnet() !== undefined, platform);
       if (inFolder) return fromFile(inFolder, 'setting');
     }
     return {
@@ -79,7 +81,7 @@ export function resolveServer(input: DiscoveryInput): Discovery {
 
   // 2. Shipped inside the extension.
   const bundledDir = pathMod.join(input.extensionPath, 'server');
-  const bundled = pickInFolder(bundledDir, exeNames, pathMod, input.isFile, dotnet() !== undefined);
+  const bundled = pickInFolder(bundledDir, exeNames, pathMod, input.isFile, dotnet() !== undefined, platform);
   if (bundled) return fromFile(bundled, 'bundled');
 
   // 3. On PATH.
@@ -97,9 +99,15 @@ export function notFoundMessage(): string {
   );
 }
 
+/** The host library that a self-contained .NET application carries beside its executable. */
+export function hostfxrName(platform: NodeJS.Platform): string {
+  return platform === 'win32' ? 'hostfxr.dll' : platform === 'darwin' ? 'libhostfxr.dylib' : 'libhostfxr.so';
+}
+
 /**
- * In a published server folder: the portable completion-lsp.dll when `dotnet` is available (no executable bit
- * needed, works on every OS), else the platform's apphost.
+ * In a published server folder: the executable of a self-contained server (it needs no `dotnet`); in a
+ * framework-dependent one the portable completion-lsp.dll when `dotnet` is available (no executable bit needed,
+ * works on every OS), else the platform's apphost.
  */
 function pickInFolder(
   dir: string,
@@ -107,9 +115,11 @@ function pickInFolder(
   pathMod: path.PlatformPath,
   isFile: (p: string) => boolean,
   haveDotnet: boolean,
+  platform: NodeJS.Platform,
 ): string | undefined {
   const dll = pathMod.join(dir, `${SERVER_NAME}.dll`);
   const exe = exeNames.map((n) => pathMod.join(dir, n)).find(isFile);
+  if (exe && isFile(pathMod.join(dir, hostfxrName(platform)))) return exe;
   if (isFile(dll) && (haveDotnet || !exe)) return dll;
   return exe;
 }

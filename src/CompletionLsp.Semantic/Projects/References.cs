@@ -6,8 +6,8 @@ namespace CompletionLsp.Semantic.Projects;
 /// <summary>
 /// Where a project's reference assemblies come from, without MSBuild: the installed SDK's targeting packs
 /// (Microsoft.NETCore.App.Ref, Microsoft.AspNetCore.App.Ref when referenced) and the NuGet compile assets named in
-/// <c>obj/project.assets.json</c>. When no targeting pack is installed (a machine with only the runtime), the running
-/// runtime's own assemblies stand in.
+/// <c>obj/project.assets.json</c>. When no targeting pack is installed (a machine with only the runtime, or none: the
+/// VS Code extension ships a self-contained server), the running runtime's own assemblies stand in.
 /// </summary>
 public static class References
 {
@@ -55,10 +55,45 @@ public static class References
         {
             // No targeting pack: the runtime's implementation assemblies (a superset of the reference surface).
             var rt = RuntimeEnvironment.GetRuntimeDirectory();
-            return Directory.GetFiles(rt, "*.dll").Where(IsManagedCandidate).ToList();
+            return RuntimeAssemblies(rt, AppContext.BaseDirectory, AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string);
         }
         return [];
     }
+
+    /// <summary>
+    /// The framework's assemblies in <paramref name="runtimeDir"/>. A self-contained application's runtime directory is
+    /// its own folder, which also holds Roslyn, TorchSharp and the server: there only the files that the application's
+    /// deps.json (<paramref name="depsFiles"/>, ';'-separated) lists under the runtime pack are the framework's.
+    /// </summary>
+    internal static IReadOnlyList<string> RuntimeAssemblies(string runtimeDir, string appDir, string? depsFiles)
+    {
+        var candidates = Directory.GetFiles(runtimeDir, "*.dll").Where(IsManagedCandidate).ToList();
+        if (!SameDirectory(runtimeDir, appDir)) return candidates;
+        var framework = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var deps in (depsFiles ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            try
+            {
+                using var stream = File.OpenRead(deps);
+                using var doc = JsonDocument.Parse(stream);
+                if (!doc.RootElement.TryGetProperty("targets", out var targets) || targets.ValueKind != JsonValueKind.Object) continue;
+                foreach (var target in targets.EnumerateObject())
+                {
+                    if (target.Value.ValueKind != JsonValueKind.Object) continue;
+                    foreach (var lib in target.Value.EnumerateObject())
+                        if (lib.Name.StartsWith("runtimepack.Microsoft.NETCore.App.Runtime", StringComparison.OrdinalIgnoreCase)
+                            && lib.Value.ValueKind == JsonValueKind.Object && lib.Value.TryGetProperty("runtime", out var runtime) && runtime.ValueKind == JsonValueKind.Object)
+                            foreach (var file in runtime.EnumerateObject()) framework.Add(System.IO.Path.GetFileName(file.Name));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { }
+        }
+        return framework.Count == 0 ? candidates : candidates.Where(c => framework.Contains(System.IO.Path.GetFileName(c))).ToList();
+    }
+
+    private static bool SameDirectory(string a, string b) =>
+        string.Equals(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(a)), System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(b)),
+            OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     private static bool IsManagedCandidate(string path)
     {

@@ -2,13 +2,16 @@
 // End-to-end test of the extension in a real VS Code (code-server 4.100.3 = VS Code 1.100.3) driven through
 // Debian's Chromium with playwright-core:
 //   1. installs code-server if needed (../shared/tools/install-code-server.sh, beside the repository clone),
-//   2. builds the server into <repo>/artifacts/server if it is missing, and the .vsix (which ships that server),
+//   2. publishes the self-contained server into <repo>/artifacts/server-linux-x64 if it is missing, and packages
+//      the .vsix (scripts/package.mjs), which ships that server; checks the .vsix's size,
 //   3. makes a fixture workspace (the repository's src/CompletionLsp.Core/**/*.cs plus Demo.cs) and trains a
 //      model on it with `completion-lsp train`,
-//   4. installs the .vsix into a fresh extensions dir, starts code-server with a fresh user-data-dir,
+//   4. installs the .vsix into a fresh extensions dir, starts code-server with a fresh user-data-dir and with
+//      NO `dotnet` on PATH (nor DOTNET_ROOT): the extension must start the server it ships,
 //   5. opens Demo.cs, types, and checks that
 //      a. the completion list shows the model's top items in the order `completion-lsp complete` gives,
-//      b. ghost text appears, Tab accepts it, and the saved file then contains it.
+//      b. ghost text appears, Tab accepts it, and the saved file then contains it,
+//      c. the commands, restarts, settings (server.path, enable, trace.server) and Restricted Mode work.
 // Screenshots and timings go to editors/vscode/test-results/.
 //
 // Environment:
@@ -18,8 +21,9 @@
 //   CHROMIUM                         default /usr/bin/chromium
 //   E2E_KEEP=1                       keep the temporary workspace and profile folders
 //   E2E_SKIP_PACKAGE=1               use the existing .vsix
-//   COMPLETION_LSP_SERVER_DIR        a published server folder to use instead of <repo>/artifacts/server
-//                                    (for the CLI, the training, and the server shipped in the .vsix)
+//   COMPLETION_LSP_SERVER_DIR        a published server folder to use instead of <repo>/artifacts/server-linux-x64
+//                                    (for the CLI, the training, and the server shipped in the .vsix; the
+//                                    extension needs a self-contained one, since code-server gets no dotnet)
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -36,8 +40,16 @@ const useMock = process.env.COMPLETION_LSP_E2E_SERVER === 'mock';
 const codeServerPrefix = process.env.CODE_SERVER_PREFIX ?? '/opt/code-server';
 const codeServer = path.join(codeServerPrefix, 'node_modules', '.bin', 'code-server');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const serverDir = process.env.COMPLETION_LSP_SERVER_DIR ? path.resolve(process.env.COMPLETION_LSP_SERVER_DIR) : path.join(repo, 'artifacts', 'server');
+/** This machine's .NET runtime identifier (the test runs on Linux), as package.mjs publishes for it. */
+const rid = `linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`;
+const serverDir = process.env.COMPLETION_LSP_SERVER_DIR
+  ? path.resolve(process.env.COMPLETION_LSP_SERVER_DIR)
+  : path.join(repo, 'artifacts', `server-${rid}`);
 const serverDll = path.join(serverDir, 'completion-lsp.dll');
+/** The apphost; in a self-contained server it runs without dotnet. */
+const serverExe = path.join(serverDir, 'completion-lsp');
+/** The .vsix must stay below this many MiB (2^20 bytes, the "MB" that vsce prints). */
+const VSIX_LIMIT_MIB = 160;
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -108,8 +120,14 @@ function run(cmd: string, args: string[], opts: { cwd?: string; quiet?: boolean 
   return r.stdout;
 }
 
-function cli(args: string[]): string {
-  return run('dotnet', [serverDll, ...args], { quiet: true });
+/** The CLI's command line: the apphost when there is one (the self-contained server), else dotnet and the .dll. */
+function cliCommand(): string[] {
+  return fs.existsSync(serverExe) ? [serverExe] : ['dotnet', serverDll];
+}
+
+function cli(args: string[], quiet = true): string {
+  const [cmd, ...pre] = cliCommand();
+  return run(cmd, [...pre, ...args], { quiet });
 }
 
 function codeServerWorks(): boolean {
@@ -127,15 +145,66 @@ function ensureCodeServer(): void {
 function ensureServer(): void {
   if (fs.existsSync(serverDll)) return;
   if (process.env.COMPLETION_LSP_SERVER_DIR) throw new Error(`no completion-lsp.dll in COMPLETION_LSP_SERVER_DIR=${serverDir}`);
-  log('building the server: dotnet publish src/CompletionLsp.Cli -c Release -o artifacts/server');
-  execFileSync('dotnet', ['publish', 'src/CompletionLsp.Cli', '-c', 'Release', '-o', 'artifacts/server'], { cwd: repo, stdio: 'inherit' });
+  const publish = ['publish', 'src/CompletionLsp.Cli', '-c', 'Release', '-r', rid, '--self-contained', '-p:PublishReadyToRun=true', '-o', serverDir];
+  log(`building the server: dotnet ${publish.join(' ')}`);
+  execFileSync('dotnet', publish, { cwd: repo, stdio: 'inherit' });
 }
 
 function buildVsix(): string {
   const vsix = path.join(extDir, 'test-results', 'completion-lsp-e2e.vsix');
   if (process.env.E2E_SKIP_PACKAGE === '1' && fs.existsSync(vsix)) return vsix;
-  execFileSync('node', [path.join(extDir, 'scripts', 'package.mjs'), '--out', vsix], { cwd: extDir, stdio: 'inherit' });
+  execFileSync('node', [path.join(extDir, 'scripts', 'package.mjs'), '--out', vsix], {
+    cwd: extDir,
+    stdio: 'inherit',
+    env: { ...process.env, COMPLETION_LSP_SERVER_DIR: serverDir },
+  });
   return vsix;
+}
+
+/**
+ * The environment for code-server (and so the extension host and the server it starts) without `dotnet`: no
+ * DOTNET_ROOT or DOTNET_HOST_PATH, and each PATH folder that holds a `dotnet` replaced by a folder of links to
+ * everything else in it (/usr/bin holds node as well as dotnet); the extension host gets the same.
+ */
+function envWithoutDotnet(tmp: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) if (/^DOTNET_(ROOT|HOST_PATH)/.test(k)) delete env[k];
+  const dirs = (env.PATH ?? '').split(':').filter((d) => d !== '');
+  env.PATH = dirs
+    .map((d, i) => {
+      if (!fs.existsSync(path.join(d, 'dotnet'))) return d;
+      const shadow = path.join(tmp, 'path-without-dotnet', String(i));
+      fs.mkdirSync(shadow, { recursive: true });
+      for (const name of fs.readdirSync(d)) if (name !== 'dotnet') fs.symlinkSync(path.join(d, name), path.join(shadow, name));
+      return shadow;
+    })
+    .join(':');
+  // VS Code's server would add the environment of a login shell (whose PATH has /usr/bin again) to the extension
+  // host's; VSCODE_CLI=1 tells it that this environment is the shell's already (resolveShellEnv: skipped).
+  env.VSCODE_CLI = '1';
+  return env;
+}
+
+/** The folders of a PATH value that hold a `dotnet`. */
+function dotnetOnPath(pathValue: string | undefined): string[] {
+  return (pathValue ?? '').split(':').filter((d) => d !== '' && fs.existsSync(path.join(d, 'dotnet')));
+}
+
+/** The extension's output channel log (completionLsp.trace.server writes there), '' while there is none. */
+function outputLog(userData: string): string {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (/CompletionLsp\.log$/.test(e.name)) found.push(path.join(d, e.name));
+    }
+  };
+  try {
+    walk(path.join(userData, 'logs'));
+  } catch {
+    return '';
+  }
+  return found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
 }
 
 function copyCs(from: string, to: string): number {
@@ -268,6 +337,7 @@ async function startCodeServer(o: {
   ws: string;
   trust: boolean;
   log: fs.WriteStream;
+  env: NodeJS.ProcessEnv;
 }): Promise<{ proc: ChildProcess; port: number }> {
   const port = await freePort();
   const p = spawn(
@@ -282,7 +352,7 @@ async function startCodeServer(o: {
       '--extensions-dir', o.extensions,
       o.ws,
     ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COMPLETION_LSP_CLI: `dotnet ${serverDll}` } },
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...o.env, COMPLETION_LSP_CLI: cliCommand().join(' ') } },
   );
   p.stdout!.pipe(o.log, { end: false });
   p.stderr!.pipe(o.log, { end: false });
@@ -344,6 +414,12 @@ async function main(): Promise<void> {
   await timed('install code-server (if missing)', () => ensureCodeServer());
   await timed('build server (if missing)', () => ensureServer());
   const vsix = await timed('package .vsix', () => buildVsix());
+  const vsixBytes = fs.statSync(vsix).size;
+  check(
+    `the .vsix is under ${VSIX_LIMIT_MIB} MB`,
+    vsixBytes < VSIX_LIMIT_MIB * 2 ** 20,
+    `${(vsixBytes / 2 ** 20).toFixed(1)} MiB (${vsixBytes} bytes)`,
+  );
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cls-e2e-'));
   if (process.env.E2E_KEEP !== '1') cleanup.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -359,7 +435,7 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.dirname(demo), { recursive: true });
     fs.writeFileSync(demo, DEMO);
     log(`fixture: ${n} files from src/CompletionLsp.Core + Demo.cs in ${ws}`);
-    run('dotnet', [serverDll, 'train', ws]);
+    cli(['train', ws], false);
     if (!fs.existsSync(model)) throw new Error(`training wrote no ${model}`);
   });
 
@@ -401,7 +477,13 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
   const csLog = fs.createWriteStream(path.join(results, 'code-server.log'));
-  const server = await timed('start code-server', () => startCodeServer({ userData, extensions, ws, trust: false, log: csLog }));
+  const noDotnet = envWithoutDotnet(tmp);
+  check(
+    'code-server runs with no dotnet on PATH and no DOTNET_ROOT',
+    dotnetOnPath(noDotnet.PATH).length === 0 && noDotnet.DOTNET_ROOT === undefined,
+    `PATH ${noDotnet.PATH}; dotnet was in ${JSON.stringify(dotnetOnPath(process.env.PATH))}`,
+  );
+  const server = await timed('start code-server', () => startCodeServer({ userData, extensions, ws, trust: false, log: csLog, env: noDotnet }));
 
   let browser: Browser | undefined;
   try {
@@ -426,6 +508,18 @@ async function main(): Promise<void> {
       }, 120_000, 500);
     });
     check('status bar shows the loaded model', /model loaded/.test(statusText), statusText);
+    if (!useMock) {
+      // The server the extension started: the executable shipped in the .vsix, in an environment with no dotnet.
+      const procs = serverProcesses(server.proc.pid!);
+      const p = procs[0];
+      const environ = p ? readEnviron(p.pid) : {};
+      const bundled = p !== undefined && p.cmd.startsWith(extensions + path.sep) && /[\\/]server[\\/]completion-lsp serve$/.test(p.cmd);
+      check(
+        'the extension starts the self-contained server it ships (no dotnet on PATH)',
+        procs.length === 1 && bundled && dotnetOnPath(environ.PATH).length === 0 && environ.DOTNET_ROOT === undefined,
+        `${JSON.stringify(procs)}; its PATH ${environ.PATH}`,
+      );
+    }
     // The semantic model loads in the background; the list is compared with the CLI's once it is ready.
     const semanticText = await timed('semantic model ready', async () =>
       until('the CompletionLsp status to say "semantic"', async () => {
@@ -481,6 +575,19 @@ async function main(): Promise<void> {
       const notMembers = shown.filter((l) => !STRINGBUILDER_MEMBERS.has(l));
       check('the builder. list holds only StringBuilder members', shown.length > 0 && notMembers.length === 0, `not members: ${JSON.stringify(notMembers)}`);
       await page.keyboard.press('Escape');
+    });
+
+    // completionLsp.trace.server is "messages" in this profile: the LSP messages are in the CompletionLsp output.
+    await timed('trace.server', async () => {
+      const traced = await until('the LSP trace in the CompletionLsp output', () => {
+        const text = outputLog(userData);
+        return /Sending request 'textDocument\/completion/.test(text) && /Received response 'textDocument\/completion/.test(text) ? text : undefined;
+      }, 15_000, 500).catch(() => outputLog(userData));
+      check(
+        'completionLsp.trace.server "messages" logs the LSP messages in the CompletionLsp output',
+        /Sending request 'textDocument\/completion/.test(traced) && /Received response 'textDocument\/completion/.test(traced),
+        `${traced.split('\n').filter((l) => /Sending|Received/.test(l)).length} trace lines`,
+      );
     });
 
     // b. Ghost text, accepted with Tab.
@@ -584,7 +691,26 @@ async function main(): Promise<void> {
       check('"Restart Server" replaces the server process', true, `${before.map((b) => b.pid).join(',')} -> ${after.pid}; status ${JSON.stringify(text)}`);
     });
 
-    // e. A server path that points nowhere: the setting change restarts, and the message says what to do.
+    // e. completionLsp.enable false (a workspace setting): completions off at once, and the status says so.
+    await timed('enable false', async () => {
+      fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'completionLsp.enable': false }, null, 2));
+      const t = await until('the status to say "off"', async () => {
+        const st = (await status.innerText()).trim();
+        return /CompletionLsp: off/.test(st) ? st : undefined;
+      }, 30_000, 300).catch(async () => (await status.innerText()).trim());
+      // The list at the caret: nothing from the model (the editor's own word suggestions are off in this profile).
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await gotoLine(page, TYPE_LINE, 9);
+      await page.keyboard.press('Control+Space');
+      await new Promise((r) => setTimeout(r, 2000));
+      const shown = await suggestLabels(page);
+      await page.screenshot({ path: path.join(results, 'disabled.png') });
+      await page.keyboard.press('Escape');
+      check('completionLsp.enable false turns completions off', /CompletionLsp: off/.test(t) && shown.length === 0, `status ${JSON.stringify(t)}; list ${JSON.stringify(shown)}`);
+    });
+
+    // f. A server path that points nowhere: the setting change restarts, and the message says what to do.
     await timed('bad server path', async () => {
       // Workspace settings: code-server notices their change on disk (it may not notice the user settings file's).
       const bad = path.join(tmp, 'nowhere', 'completion-lsp.dll');
@@ -602,8 +728,9 @@ async function main(): Promise<void> {
       );
     });
 
-    // f. Restricted Mode: a fresh profile with workspace trust on, the folder not trusted. The workspace's
-    //    completionLsp.server.path (from e) must be ignored, the train command must be unavailable.
+    // g. Restricted Mode: a fresh profile with workspace trust on, the folder not trusted. The workspace's
+    //    completionLsp.server.path (from f) must be ignored, the train command must be unavailable. This profile
+    //    has completionLsp.trace.server "off": its output must hold no LSP trace.
     await timed('restricted mode', async () => {
       killTree(server.proc);
       const userData2 = path.join(tmp, 'user-data-restricted');
@@ -613,6 +740,7 @@ async function main(): Promise<void> {
         JSON.stringify(
           {
             ...settings,
+            'completionLsp.trace.server': 'off',
             'security.workspace.trust.enabled': true,
             'security.workspace.trust.startupPrompt': 'never',
             'security.workspace.trust.banner': 'always',
@@ -621,7 +749,7 @@ async function main(): Promise<void> {
           2,
         ),
       );
-      const restricted = await startCodeServer({ userData: userData2, extensions, ws, trust: true, log: csLog });
+      const restricted = await startCodeServer({ userData: userData2, extensions, ws, trust: true, log: csLog, env: noDotnet });
       server.proc = restricted.proc;
       await openWorkbench(page, restricted.port, ws);
       await openDemo(page);
@@ -638,6 +766,12 @@ async function main(): Promise<void> {
         'Restricted Mode hides "Train Model on Workspace"',
         entries.some((e) => e.includes('Show Model Info')) && !entries.some((e) => e.includes('Train Model')),
         JSON.stringify(entries),
+      );
+      const untraced = outputLog(userData2);
+      check(
+        'completionLsp.trace.server "off" logs no LSP messages',
+        /server running|starting /.test(untraced) && !/Sending (request|notification)|Received (response|request|notification)/.test(untraced),
+        `${untraced.split('\n').length} lines, ${untraced.split('\n').filter((l) => /Sending|Received/.test(l)).length} of them trace`,
       );
       if (/model loaded/.test(t)) {
         log('WARNING: in Restricted Mode the server loaded the workspace model; it is told workspaceTrusted: false and models ["cache"]');
@@ -674,6 +808,20 @@ async function main(): Promise<void> {
   console.log(`screenshots: ${fs.readdirSync(results).filter((f) => f.endsWith('.png')).map((f) => path.join(results, f)).join(', ')}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+}
+
+/** A process's environment, from /proc. */
+function readEnviron(pid: number): Record<string, string> {
+  try {
+    const out: Record<string, string> = {};
+    for (const kv of fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const i = kv.indexOf('=');
+      if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+    return out;
+  } catch {
+    return {};
+  }
 }
 
 /** Server processes (`... serve`, real or mock) that descend from the code-server process `root`. */

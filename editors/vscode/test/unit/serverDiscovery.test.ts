@@ -82,6 +82,34 @@ describe('resolveServer', () => {
     assert.equal(d.server.command, '/ext/server/completion-lsp');
   });
 
+  it('2. a shipped self-contained server runs through its executable, with or without dotnet on PATH', () => {
+    const sc = ['/ext/server/completion-lsp.dll', '/ext/server/completion-lsp', '/ext/server/libhostfxr.so', '/ext/server/libcoreclr.so'];
+    for (const files of [sc, [...sc, '/usr/bin/dotnet']]) {
+      const d = resolveServer(input(files));
+      assert.ok(d.ok);
+      assert.equal(d.server.source, 'bundled');
+      assert.deepEqual([d.server.command, ...d.server.args], ['/ext/server/completion-lsp', 'serve']);
+      assert.equal(d.server.file, '/ext/server/completion-lsp');
+    }
+    // completionLsp.server.path naming a self-contained folder: the same.
+    const set = resolveServer(input(['/opt/cls/completion-lsp.dll', '/opt/cls/completion-lsp', '/opt/cls/libhostfxr.so', '/usr/bin/dotnet'], { configuredPath: '/opt/cls' }));
+    assert.ok(set.ok);
+    assert.equal(set.server.command, '/opt/cls/completion-lsp');
+    // macOS and Windows name the host library differently.
+    const mac = resolveServer(input(['/ext/server/completion-lsp.dll', '/ext/server/completion-lsp', '/ext/server/libhostfxr.dylib', '/usr/bin/dotnet'], { platform: 'darwin' }));
+    assert.ok(mac.ok);
+    assert.equal(mac.server.command, '/ext/server/completion-lsp');
+    const win = resolveServer(
+      input(['C:\\ext\\server\\completion-lsp.dll', 'C:\\ext\\server\\completion-lsp.exe', 'C:\\ext\\server\\hostfxr.dll', 'C:\\dotnet\\dotnet.exe'], {
+        platform: 'win32',
+        env: { Path: 'C:\\dotnet' },
+        extensionPath: 'C:\\ext',
+      }),
+    );
+    assert.ok(win.ok);
+    assert.equal(win.server.command, 'C:\\ext\\server\\completion-lsp.exe');
+  });
+
   it('2. a shipped .dll alone without dotnet says to install .NET', () => {
     const d = resolveServer(input(['/ext/server/completion-lsp.dll']));
     assert.equal(d.ok, false);
