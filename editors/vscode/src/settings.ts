@@ -57,7 +57,7 @@ export const KNOWN_MODELS = ['ngram', 'cache', 'ffnn', 'rnn', 'lstm', 'gru', 'bi
 export const DEFAULTS: Readonly<Settings> = Object.freeze({
   serverPath: undefined,
   modelPath: undefined,
-  models: ['ngram', 'cache'],
+  models: [...KNOWN_MODELS],
   maxItems: 20,
   enable: true,
   inline: Object.freeze({ enable: true, minProbability: 0.12 }),

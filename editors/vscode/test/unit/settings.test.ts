@@ -107,7 +107,7 @@ describe('toServerSettings', () => {
     const out = toServerSettings(s, true);
     assert.deepEqual(out, {
       modelPath: path.normalize('/m/model'),
-      models: ['ngram', 'cache'],
+      models: ['ngram', 'cache', 'ffnn', 'rnn', 'lstm', 'gru', 'bilstm'],
       maxItems: 20,
       enable: true,
       inline: { enable: true, minProbability: 0.12 },
@@ -142,7 +142,7 @@ describe('toServerSettings', () => {
     const out = toServerSettings(s, true);
     out.models.push('gru');
     out.inline.enable = false;
-    assert.deepEqual(s.models, ['ngram', 'cache']);
+    assert.deepEqual(s.models, ['ngram', 'cache', 'ffnn', 'rnn', 'lstm', 'gru', 'bilstm']);
     assert.equal(s.inline.enable, true);
   });
 });
