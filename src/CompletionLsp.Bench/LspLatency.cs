@@ -221,17 +221,15 @@ public static class LspLatency
         Console.WriteLine($"memory       server peak RSS {peak} MiB, at the end {rssEnd} MiB; semantic items in {semanticLists} of {lists} completion lists");
         Console.WriteLine();
         Console.WriteLine("textDocument/completion (request written -> response read)");
-        Console.WriteLine(Stats.Line("all files", samples.Select(s => s.CompletionMs)));
-        foreach (var (name, lo, hi) in BucketRanges()) Console.WriteLine(Stats.Line(name, samples.Where(s => s.FileChars >= lo && s.FileChars < hi).Select(s => s.CompletionMs)));
-        Console.WriteLine(Stats.Line("  in the server", samples.Select(s => s.CompletionServerMs).Where(double.IsFinite)));
-        Console.WriteLine();
+        Cli.Tables.Write(Stats.RowHeaders, new[] { Stats.Row("all files", samples.Select(s => s.CompletionMs)) }
+            .Concat(BucketRanges().Select(b => Stats.Row(b.Name, samples.Where(s => s.FileChars >= b.Lo && s.FileChars < b.Hi).Select(s => s.CompletionMs))))
+            .Append(Stats.Row("  in the server", samples.Select(s => s.CompletionServerMs).Where(double.IsFinite))));
         Console.WriteLine("didOpen + a first completion (opening a file, not a keystroke)");
-        Console.WriteLine(Stats.Line("all files", opens));
-        Console.WriteLine();
+        Cli.Tables.Write(Stats.RowHeaders, [Stats.Row("all files", opens)]);
         Console.WriteLine("textDocument/inlineCompletion, automatic trigger");
-        Console.WriteLine(Stats.Line("all files", samples.Select(s => s.InlineMs)));
-        foreach (var (name, lo, hi) in BucketRanges()) Console.WriteLine(Stats.Line(name, samples.Where(s => s.FileChars >= lo && s.FileChars < hi).Select(s => s.InlineMs)));
-        Console.WriteLine(Stats.Line("  in the server", samples.Select(s => s.InlineServerMs).Where(double.IsFinite)));
+        Cli.Tables.Write(Stats.RowHeaders, new[] { Stats.Row("all files", samples.Select(s => s.InlineMs)) }
+            .Concat(BucketRanges().Select(b => Stats.Row(b.Name, samples.Where(s => s.FileChars >= b.Lo && s.FileChars < b.Hi).Select(s => s.InlineMs))))
+            .Append(Stats.Row("  in the server", samples.Select(s => s.InlineServerMs).Where(double.IsFinite))));
         var c = samples.Select(s => s.CompletionMs).OrderBy(x => x).ToList();
         var il = samples.Select(s => s.InlineMs).OrderBy(x => x).ToList();
         Console.WriteLine();

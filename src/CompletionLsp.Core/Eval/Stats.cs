@@ -33,12 +33,15 @@ public static class Stats
         return s;
     }
 
-    /// <summary>One line of a latency table: count, median, p90, p99 and max in milliseconds.</summary>
-    public static string Line(string name, IEnumerable<double> values)
+    /// <summary>A row of a latency table: name, count, median, p90, p99 and max in milliseconds (the bench prints them as a
+    /// table with Spectre.Console).</summary>
+    public static IReadOnlyList<string> Row(string name, IEnumerable<double> values)
     {
         var s = Sorted(values);
-        if (s.Count == 0) return $"  {name,-22} (no samples)";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"  {name,-22} n={s.Count,5}  median {Percentile(s, 50),7:F2} ms  p90 {Percentile(s, 90),7:F2} ms  p99 {Percentile(s, 99),7:F2} ms  max {s[^1],8:F2} ms");
+        if (s.Count == 0) return [name, "0", "", "", "", ""];
+        string F(double x) => x.ToString("F2", CultureInfo.InvariantCulture);
+        return [name, s.Count.ToString(CultureInfo.InvariantCulture), F(Percentile(s, 50)), F(Percentile(s, 90)), F(Percentile(s, 99)), F(s[^1])];
     }
+
+    public static readonly string[] RowHeaders = ["", "n", "median ms", "p90 ms", "p99 ms", "max ms"];
 }
