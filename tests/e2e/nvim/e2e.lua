@@ -133,6 +133,31 @@ check('suggest shows virtual text and accept inserts it', function()
   assert(vim.startswith(line, '        Console.Error.WriteLine'), line)
 end)
 
+check('accept_word inserts the suggestion a word at a time and keeps the rest shown', function()
+  local before = '        Console.Error.'
+  vim.api.nvim_buf_set_lines(bufnr, 7, 7, false, { before })
+  -- The caret after the dot (in insert mode it would be; the headless editor is in normal mode).
+  clsp.suggest({ line = 7, character = #before })
+  local nsid = vim.api.nvim_create_namespace('completion_lsp_inline')
+  local marks = vim.api.nvim_buf_get_extmarks(bufnr, nsid, 0, -1, { details = true })
+  assert(#marks == 1, 'no suggestion after ' .. before)
+  local full = marks[1][4].virt_text[1][1]
+  local word = clsp.next_word(full)
+  assert(#word > 0 and vim.startswith(full, word), vim.inspect({ full = full, word = word }))
+  assert(#word < #full, 'a one-word suggestion shows no partial acceptance: ' .. full)
+  clsp.accept_word()
+  local line = vim.api.nvim_buf_get_lines(bufnr, 7, 8, false)[1]
+  assert(line == before .. word, vim.inspect({ line = line, expected = before .. word }))
+  marks = vim.api.nvim_buf_get_extmarks(bufnr, nsid, 0, -1, { details = true })
+  if #word < #full then
+    assert(#marks == 1 and marks[1][4].virt_text[1][1] == full:sub(#word + 1), 'the rest is not shown: ' .. vim.inspect(marks))
+    clsp.accept()
+  end
+  line = vim.api.nvim_buf_get_lines(bufnr, 7, 8, false)[1]
+  assert(line == before .. full, vim.inspect({ line = line, expected = before .. full }))
+  assert(#vim.api.nvim_buf_get_extmarks(bufnr, nsid, 0, -1, {}) == 0, 'virtual text left after accepting all of it')
+end)
+
 check('modelInfo through the config', function()
   local info = clsp.model_info(bufnr)
   assert(info and info.loaded == true, vim.inspect(info))

@@ -164,12 +164,12 @@ function M.inline(bufnr, position, trigger)
   return response.result
 end
 
---- Shows the best line suggestion at the cursor as virtual text.
-function M.suggest()
+--- Shows the best line suggestion at the cursor (or at `position`, 0-based LSP line and character) as virtual text.
+function M.suggest(position)
   local bufnr = vim.api.nvim_get_current_buf()
   vim.api.nvim_buf_clear_namespace(bufnr, ns, 0, -1)
   pending_inline = nil
-  local result = M.inline(bufnr, nil, 1)
+  local result = M.inline(bufnr, position, 1)
   local item = result and result.items and result.items[1]
   if not item then return end
   local row = item.range.start.line
@@ -177,18 +177,46 @@ function M.suggest()
   local from = vim.str_byteindex(line, item.range.start.character, true)
   local to = vim.str_byteindex(line, item.range['end'].character, true)
   local typed = line:sub(from + 1, to)
-  local rest = item.insertText:sub(#typed + 1)
-  vim.api.nvim_buf_set_extmark(bufnr, ns, row, 0, { virt_text = { { rest, 'Comment' } }, virt_text_pos = 'eol' })
-  pending_inline = { bufnr = bufnr, item = item }
+  -- What is not in the buffer yet, and where it goes (a byte column): accept_word takes it a word at a time.
+  pending_inline = { bufnr = bufnr, row = row, col = to, rest = item.insertText:sub(#typed + 1) }
+  M.show_pending()
 end
 
---- Inserts the suggestion shown by M.suggest().
+--- Draws the part of the suggestion not yet accepted.
+function M.show_pending()
+  local p = pending_inline
+  if not p then return end
+  vim.api.nvim_buf_clear_namespace(p.bufnr, ns, 0, -1)
+  if p.rest == '' then pending_inline = nil return end
+  vim.api.nvim_buf_set_extmark(p.bufnr, ns, p.row, 0, { virt_text = { { p.rest, 'Comment' } }, virt_text_pos = 'eol' })
+end
+
+--- The next word of a suggestion, as VS Code's "accept next word" takes it: spaces, then a run of word characters or
+--- else one run of other characters.
+function M.next_word(rest)
+  return rest:match('^%s*[%w_]+') or rest:match('^%s*[^%w_%s]+') or rest
+end
+
+--- Inserts `n` bytes of the pending suggestion at its place and keeps the rest shown.
+local function accept_part(text)
+  local p = pending_inline
+  vim.api.nvim_buf_set_text(p.bufnr, p.row, p.col, p.row, p.col, { text })
+  p.col = p.col + #text
+  p.rest = p.rest:sub(#text + 1)
+  if vim.api.nvim_get_current_buf() == p.bufnr then pcall(vim.api.nvim_win_set_cursor, 0, { p.row + 1, p.col }) end
+  M.show_pending()
+end
+
+--- Inserts the next word of the suggestion shown by M.suggest(); the rest stays shown.
+function M.accept_word()
+  if not pending_inline then return end
+  accept_part(M.next_word(pending_inline.rest))
+end
+
+--- Inserts the whole suggestion shown by M.suggest() (what is left of it).
 function M.accept()
   if not pending_inline then return end
-  local bufnr, item = pending_inline.bufnr, pending_inline.item
-  pending_inline = nil
-  vim.api.nvim_buf_clear_namespace(bufnr, ns, 0, -1)
-  vim.lsp.util.apply_text_edits({ { range = item.range, newText = item.insertText } }, bufnr, 'utf-16')
+  accept_part(pending_inline.rest)
 end
 
 --- Trains a model on the workspace (or `root`) in the background.
@@ -225,8 +253,9 @@ function M.setup(opts)
   })
   vim.api.nvim_create_user_command('CompletionLspTrain', function(c) M.train(c.args ~= '' and c.args or nil) end, { nargs = '?', complete = 'dir' })
   vim.api.nvim_create_user_command('CompletionLspInfo', function() print(vim.inspect(M.model_info(0))) end, {})
-  vim.api.nvim_create_user_command('CompletionLspSuggest', M.suggest, {})
+  vim.api.nvim_create_user_command('CompletionLspSuggest', function() M.suggest() end, {})
   vim.api.nvim_create_user_command('CompletionLspAccept', M.accept, {})
+  vim.api.nvim_create_user_command('CompletionLspAcceptWord', M.accept_word, {})
 end
 
 return M

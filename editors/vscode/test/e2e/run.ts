@@ -10,7 +10,7 @@
 //      NO `dotnet` on PATH (nor DOTNET_ROOT): the extension must start the server it ships,
 //   5. opens Demo.cs, types, and checks that
 //      a. the completion list shows the model's top items in the order `completion-lsp complete` gives,
-//      b. ghost text appears, Tab accepts it, and the saved file then contains it,
+//      b. ghost text appears, Ctrl+Right accepts its next word only, Tab the rest, and the saved file then contains it,
 //      c. the commands, restarts, settings (server.path, enable, trace.server) and Restricted Mode work.
 // Screenshots and timings go to editors/vscode/test-results/.
 //
@@ -632,6 +632,23 @@ async function main(): Promise<void> {
       if (cliLine && !settled.includes(cliLine.trim().split(/\s+/)[0])) {
         log(`note: the ghost text does not start like the CLI's line suggestion ${JSON.stringify(cliLine)} (settings may differ)`);
       }
+
+      // Partial acceptance: the next word only (editor.action.inlineSuggest.acceptNextWord, Ctrl+Right), and the
+      // rest stays offered as ghost text.
+      // (Saving would dismiss the ghost text, so the file is read after Tab: typed + the whole suggestion.)
+      if (/\w\W|\W\w/.test(settled.trim())) {
+        await page.keyboard.press('Control+ArrowRight');
+        const remaining = await until('one word of the ghost text to be accepted', async () => {
+          const g = await ghostText(page);
+          return g !== settled ? g : undefined;
+        }, 10_000, 200);
+        await page.screenshot({ path: path.join(results, 'ghost-text-one-word.png') });
+        check(
+          'accept next word takes the first word of the ghost text and keeps the rest offered',
+          remaining.trim().length > 0 && remaining.length < settled.length && settled.endsWith(remaining),
+          `accepted ${JSON.stringify(settled.slice(0, settled.length - remaining.length))}, still offered ${JSON.stringify(remaining)}, ghost text was ${JSON.stringify(settled)}`,
+        );
+      } else log(`note: the ghost text ${JSON.stringify(settled)} is one word: no partial acceptance to show`);
 
       await page.keyboard.press('Tab');
       await until('the ghost text to be accepted', async () => (await ghostText(page)) === '' || undefined, 10_000);
