@@ -60,7 +60,7 @@ export const DEFAULTS: Readonly<Settings> = Object.freeze({
   models: [...KNOWN_MODELS],
   maxItems: 20,
   enable: true,
-  inline: Object.freeze({ enable: true, minProbability: 0.12 }),
+  inline: Object.freeze({ enable: true, minProbability: 0.03 }),
   device: 'auto' as Device,
   semantic: Object.freeze({ enable: true }),
   trace: 'off' as Trace,

@@ -64,8 +64,12 @@ public sealed record LineOptions
 {
     public int BeamWidth { get; init; } = 4;
     public int MaxTokens { get; init; } = 24;
-    /// <summary>A suggestion is cut where the probability of the whole suggestion falls below this.</summary>
-    public double MinProbability { get; init; } = 0.12;
+    /// <summary>A suggestion is cut where the probability of the whole suggestion falls below this. 0.03 measured best in
+    /// the token-start setting on three public repositories (edit similarity +0.07-0.09 at word starts against 0.12,
+    /// exact rest of line as often or more, and no regression where a line is cut at random; README, Quality).</summary>
+    public double MinProbability { get; init; } = 0.03;
+    /// <summary>Suggestions are ranked by log P / tokens^this (0: by probability alone, which prefers short ones).</summary>
+    public double LengthNormalization { get; init; } = 0.5;
     /// <summary>Stop expanding hypotheses after this many milliseconds (0 = no limit) and answer with the best so far:
     /// a keystroke budget for slow models (the neural mixture); the count models finish in a few milliseconds.</summary>
     public double TimeBudgetMs { get; init; } = 60;

@@ -6,7 +6,8 @@ namespace CompletionLsp.Core.Engine;
 /// Beam search over a language model for the rest of a line. A hypothesis ends at a natural end: after `;`, before
 /// a token this codebase puts on a new line (an Allman `{`, say), before a `}` that closes nothing on this line, at
 /// the end of the file, or before a literal placeholder or unknown token (which cannot be inserted). It is cut where
-/// its probability falls below <see cref="LineOptions.MinProbability"/>, so that wrong ghost text is rare.
+/// its probability falls below <see cref="LineOptions.MinProbability"/>. The suggestions are ranked by length-normalised
+/// log probability (<see cref="LineOptions.LengthNormalization"/>).
 /// </summary>
 public static class LineGenerator
 {
@@ -82,9 +83,11 @@ public static class LineGenerator
                 .OrderByDescending(h => h.LogProb).Take(options.BeamWidth).ToList();
         }
         finished.AddRange(beams.Where(b => b.Tokens.Length > 0));
+        // Length-normalised: log P / length^alpha, so that a suggestion is not preferred for being short.
+        double alpha = options.LengthNormalization;
         return finished.Where(h => h.Tokens.Length > 0)
             .GroupBy(h => string.Join(',', h.Tokens)).Select(g => g.OrderByDescending(x => x.LogProb).First())
-            .OrderByDescending(h => h.LogProb).Take(count)
+            .OrderByDescending(h => alpha == 0 ? h.LogProb : h.LogProb / Math.Pow(h.Tokens.Length, alpha)).Take(count)
             .Select(h => (h.Tokens, Math.Exp(h.LogProb))).ToList();
     }
 

@@ -110,7 +110,7 @@ describe('toServerSettings', () => {
       models: ['ngram', 'cache', 'ffnn', 'rnn', 'lstm', 'gru', 'bilstm'],
       maxItems: 20,
       enable: true,
-      inline: { enable: true, minProbability: 0.12 },
+      inline: { enable: true, minProbability: 0.03 },
       device: 'cpu',
       semantic: { enable: true },
     });
