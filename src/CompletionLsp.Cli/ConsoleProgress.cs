@@ -55,14 +55,11 @@ public sealed class ConsoleProgress(bool quiet = false)
             }
             if (!force && !stageChanged && _last.ElapsedMilliseconds < 2000) return;
             _last.Restart();
-            string bar = "", eta = "";
-            if (total > 0)
-            {
-                double frac = Math.Clamp((double)done / total, 0, 1);
-                bar = $"{done}/{total} ";
-                if (frac > 0.02 && frac < 1) eta = $" ETA {TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - frac) / frac):mm\\:ss}";
-            }
-            Console.Error.WriteLine($"{stage,-11} {bar}{extra}{eta}");
+            // The figures (e.g. "12/48 files") are the stage's own; only the time left is added.
+            string eta = "";
+            double frac = total > 0 ? Math.Clamp((double)done / total, 0, 1) : 0;
+            if (frac > 0.02 && frac < 1) eta = $" ETA {TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - frac) / frac):mm\\:ss}";
+            Console.Error.WriteLine($"{stage,-11} {extra}{eta}");
         }
     }
 

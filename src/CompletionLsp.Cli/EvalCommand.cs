@@ -19,7 +19,7 @@ public static class EvalCommand
         "both", ["static", "dynamic", "both", "line", "infill", "semantic", "all"]);
     private static readonly Option<bool> Json = Opt.Flag("--json", "Print the figures as JSON.");
     private static readonly Option<int?> MaxFiles = Opt.OptionalInt("--max-files", 1, int.MaxValue, "Evaluate at most N test files.");
-    private static readonly Option<string?> Device = Opt.Text("--device", "DEVICE", "Where neural models run: auto, cpu, cuda or cuda:N [default: auto].");
+    private static readonly Option<string> Device = NeuralHook.DeviceOption("Where neural models run: auto (CUDA when present), cpu, cuda or cuda:N.");
     private static readonly Option<int> LineSamples = Opt.Int("--line-samples", 2000, 1, int.MaxValue, "line: caret positions sampled.");
     private static readonly Option<double> MinProbability = Opt.Double("--min-probability", new LineOptions().MinProbability, 0, 1,
         "line: the least probability of a suggestion (as the server's completionLsp.inline.minProbability).", "P");
@@ -31,7 +31,6 @@ public static class EvalCommand
         {
             Dir, Model, Setting, Json, MaxFiles, Device, LineSamples, MinProbability, SemanticSamples,
         };
-        Device.Validators.Add(r => { if (!NeuralHook.IsDevice(r.GetValueOrDefault<string?>())) r.AddError($"option '--device' is auto, cpu, cuda or cuda:N, not '{r.GetValueOrDefault<string?>()}'"); });
         c.SetAction(Run);
         return c;
     }
@@ -49,7 +48,7 @@ public static class EvalCommand
         if (test.Count > maxFiles) test = test.Take(maxFiles).ToList();
         if (setting == "semantic") return SemanticEval.Run(dir, modelPath, bundle, test, a.GetValue(SemanticSamples), a.GetValue(Json));
         // Each model alone and, with neural models, their mixture; the last one is the model the server uses.
-        var models = NeuralHook.EvalModels(bundle, a.GetValue(Device) ?? "auto", modelPath);
+        var models = NeuralHook.EvalModels(bundle, a.GetValue(Device)!, modelPath);
         var all = new Dictionary<string, Dictionary<string, (EvalResult Result, double Seconds)>>();
         bool wantStatic = setting is "static" or "both" or "all", wantDynamic = setting is "dynamic" or "both" or "all";
         if (models.Count == 1)
@@ -76,7 +75,7 @@ public static class EvalCommand
         var results = all.TryGetValue(primary, out var pr) ? pr.ToDictionary(kv => kv.Key, kv => kv.Value.Result) : new();
         var times = all.TryGetValue(primary, out pr) ? pr.ToDictionary(kv => kv.Key, kv => kv.Value.Seconds) : new();
         var infillWatch = Stopwatch.StartNew();
-        var infill = setting is "infill" or "all" ? NeuralHook.EvalInfill(bundle, test, a.GetValue(Device) ?? "auto", modelPath) : null;
+        var infill = setting is "infill" or "all" ? NeuralHook.EvalInfill(bundle, test, a.GetValue(Device)!, modelPath) : null;
         double infillSeconds = infillWatch.Elapsed.TotalSeconds;
         LineMetrics? line = null;
         GhostTextEvaluator.Result? tokenStart = null;

@@ -26,11 +26,7 @@ public static class NeuralHook
     public static IEnumerable<string> AllModelNames => CountModels.Concat(NeuralKinds.All.Select(x => x.Name()));
 
     private static readonly NeuralOptions D = new();
-    private static readonly Option<string> Device = new("--device")
-    {
-        Description = "Where the neural models train: auto (CUDA when present), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto",
-        Validators = { r => { if (r.GetValueOrDefault<string>() is var v && !IsDevice(v)) r.AddError($"option '--device' is auto, cpu, cuda or cuda:N, not '{v}'"); } },
-    };
+    private static readonly Option<string> Device = DeviceOption("Where the neural models train: auto (CUDA when present), cpu, cuda or cuda:N.");
     private static readonly Option<double> TimeBudget = Opt.Double("--time-budget", DefaultTimeBudgetSeconds, 0, 1e9,
         "Seconds for all neural models together (0 = no limit: epochs and early stopping only).", "SECONDS");
     private static readonly Option<int> Epochs = Opt.Int("--epochs", D.Epochs, 1, 10_000, "Most epochs per neural model.");
@@ -65,29 +61,32 @@ public static class NeuralHook
 
     /// <summary>The static model the server serves: the models <paramref name="choice"/> names, on its device. CUDA asked
     /// for and absent: a warning, and the networks run on the CPU.</summary>
-    public static ILanguageModel Serve(ModelBundle bundle, ModelChoice choice, Action<string> warn)
+    public static ILanguageModel Serve(ModelBundle bundle, ModelChoice choice, Action<string> warn) =>
+        NeuralModels.HasNeuralSections(bundle) ? OnDevice(choice, warn, "the neural models", d => CreateNeural(bundle, d, choice)) : bundle.NGram;
+
+    /// <summary>The re-ranker when the file has one and <paramref name="choice"/> includes "bilstm".</summary>
+    public static IInfillScorer? ServeInfill(ModelBundle bundle, ModelChoice choice, Action<string> warn) =>
+        choice.Includes("bilstm") && NeuralModels.KindsIn(bundle).Contains(NeuralKind.BiLstm)
+            ? OnDevice(choice, warn, "the re-ranker", d => CreateInfill(bundle, d)) : null;
+
+    /// <summary>Builds on the chosen device (auto: COMPLETION_LSP_DEVICE, else auto); one the machine lacks is a warning, and the CPU.</summary>
+    private static T OnDevice<T>(ModelChoice choice, Action<string> warn, string what, Func<string, T> build)
     {
-        if (!NeuralModels.HasNeuralSections(bundle)) return bundle.NGram;
-        if (choice.Device == "auto") choice = choice with { Device = EnvironmentDevice };
-        try { return CreateNeural(bundle, choice.Device, choice); }
+        string device = choice.Device == "auto" ? EnvironmentDevice : choice.Device;
+        try { return build(device); }
         catch (NeuralDeviceException e)
         {
-            warn($"completionLsp.device: {e.Message} Serving the neural models on the CPU.");
-            return CreateNeural(bundle, "cpu", choice);
+            warn($"completionLsp.device: {e.Message} Serving {what} on the CPU.");
+            return build("cpu");
         }
     }
 
-    /// <summary>The re-ranker when the file has one and <paramref name="choice"/> includes "bilstm".</summary>
-    public static IInfillScorer? ServeInfill(ModelBundle bundle, ModelChoice choice, Action<string> warn)
+    /// <summary>A --device option: auto, cpu, cuda or cuda:N.</summary>
+    public static Option<string> DeviceOption(string description)
     {
-        if (!choice.Includes("bilstm") || !NeuralModels.KindsIn(bundle).Contains(NeuralKind.BiLstm)) return null;
-        if (choice.Device == "auto") choice = choice with { Device = EnvironmentDevice };
-        try { return CreateInfill(bundle, choice.Device); }
-        catch (NeuralDeviceException e)
-        {
-            warn($"completionLsp.device: {e.Message} Serving the re-ranker on the CPU.");
-            return CreateInfill(bundle, "cpu");
-        }
+        var o = new Option<string>("--device") { Description = description, DefaultValueFactory = _ => "auto" };
+        o.Validators.Add(r => { if (r.GetValueOrDefault<string>() is var v && !IsDevice(v)) r.AddError($"option '--device' is auto, cpu, cuda or cuda:N, not '{v}'"); });
+        return o;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

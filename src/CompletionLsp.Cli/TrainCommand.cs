@@ -79,9 +79,8 @@ public static class TrainCommand
                 var b = Trainer.Train(options, new InlineProgress<TrainProgress>(p =>
                 {
                     double tps = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
-                    // The stage's name is the progress line's first column: the description goes on without it.
-                    string stage = TrainStages.Name(p.Stage), text = TrainStages.Describe(p);
-                    if (text.StartsWith(stage + " ", StringComparison.Ordinal)) text = text[(stage.Length + 1)..];
+                    // The stage's name is the progress line's first column; its figures follow.
+                    string stage = TrainStages.Name(p.Stage), text = TrainStages.Details(p);
                     switch (p.Stage)
                     {
                         case TrainStage.Walking: progress.Report(stage, 0, 0, text, p.Elapsed, true); break;

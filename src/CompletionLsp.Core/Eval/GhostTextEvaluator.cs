@@ -65,27 +65,18 @@ public static class GhostTextEvaluator
         Action<int, int>? progress = null, CancellationToken ct = default)
     {
         var result = new Result();
-        var all = new List<(int File, int Token)>();
-        for (int fi = 0; fi < files.Count; fi++)
-            for (int ti = 1; ti < files[fi].Tokens.Length; ti++)
-                if (files[fi].Tokens[ti].Kind is TokenKind.Identifier or TokenKind.Keyword && !files[fi].Tokens[ti].Inner) all.Add((fi, ti));
-        double stride = Math.Max(1.0, (double)all.Count / Math.Max(1, maxSamples));
-        var picked = new List<(int File, int Token)>();
-        for (double x = 0; x < all.Count && picked.Count < maxSamples; x += stride) picked.Add(all[(int)x]);
+        var picked = SemanticEvaluator.WordStarts(files, maxSamples);
         int done = 0;
         foreach (var group in picked.GroupBy(p => p.File))
         {
             var f = files[group.Key];
-            string text;
-            try { text = File.ReadAllText(Path.Combine(root, f.RelativePath)); }
-            catch (IOException) { continue; }
-            string uri = new Uri(Path.GetFullPath(Path.Combine(root, f.RelativePath))).AbsoluteUri;
+            if (!SemanticEvaluator.TryRead(root, f, out var text, out var uri)) continue;
             bool opened = false;
             foreach (var (_, ti) in group)
             {
                 ct.ThrowIfCancellationRequested();
                 var tok = f.Tokens[ti];
-                if (tok.End > text.Length || text.Substring(tok.Start, tok.Length) != tok.Text) continue;
+                if (!SemanticEvaluator.IsAt(text, tok)) continue;
                 int lineEnd = text.IndexOf('\n', tok.Start);
                 if (lineEnd < 0) lineEnd = text.Length;
                 string truth = LineEvaluator.Normalize(text[tok.Start..lineEnd]);

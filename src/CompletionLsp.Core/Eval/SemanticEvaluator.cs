@@ -87,14 +87,7 @@ public static class SemanticEvaluator
     {
         var result = new Result();
         var baseOptions = engine.Options;
-        // Positions: identifier and keyword starts, an even stride over all files.
-        var all = new List<(int File, int Token)>();
-        for (int fi = 0; fi < files.Count; fi++)
-            for (int ti = 1; ti < files[fi].Tokens.Length; ti++)
-                if (files[fi].Tokens[ti].Kind is TokenKind.Identifier or TokenKind.Keyword && !files[fi].Tokens[ti].Inner) all.Add((fi, ti));
-        double stride = Math.Max(1.0, (double)all.Count / Math.Max(1, maxSamples));
-        var picked = new List<(int File, int Token)>();
-        for (double x = 0; x < all.Count && picked.Count < maxSamples; x += stride) picked.Add(all[(int)x]);
+        var picked = WordStarts(files, maxSamples);
         var settings = new (string Name, EngineOptions Options)[]
         {
             ("semantic", baseOptions with { UseSemantic = true, SemanticBudgetMs = 30_000 }),
@@ -104,16 +97,13 @@ public static class SemanticEvaluator
         foreach (var group in picked.GroupBy(p => p.File))
         {
             var f = files[group.Key];
-            string text;
-            try { text = File.ReadAllText(Path.Combine(root, f.RelativePath)); }
-            catch (IOException) { continue; }
-            string uri = new Uri(Path.GetFullPath(Path.Combine(root, f.RelativePath))).AbsoluteUri;
+            if (!TryRead(root, f, out var text, out var uri)) continue;
             bool opened = false;
             foreach (var (_, ti) in group)
             {
                 ct.ThrowIfCancellationRequested();
                 var tok = f.Tokens[ti];
-                if (tok.End > text.Length || text.Substring(tok.Start, tok.Length) != tok.Text) continue;
+                if (!IsAt(text, tok)) continue;
                 string kind = KindOf(f.Tokens, ti);
                 string prefixText = text[..tok.Start];
                 if (!opened) { engine.Open(uri, prefixText, 1); opened = true; }
@@ -160,6 +150,31 @@ public static class SemanticEvaluator
         engine.Options = baseOptions;
         return result;
     }
+
+    /// <summary>Identifier and keyword starts of the files (not inside interpolations), at most
+    /// <paramref name="maxSamples"/> at an even stride over all of them: (file index, token index).</summary>
+    public static List<(int File, int Token)> WordStarts(IReadOnlyList<TokenizedFile> files, int maxSamples)
+    {
+        var all = new List<(int File, int Token)>();
+        for (int fi = 0; fi < files.Count; fi++)
+            for (int ti = 1; ti < files[fi].Tokens.Length; ti++)
+                if (files[fi].Tokens[ti].Kind is TokenKind.Identifier or TokenKind.Keyword && !files[fi].Tokens[ti].Inner) all.Add((fi, ti));
+        double stride = Math.Max(1.0, (double)all.Count / Math.Max(1, maxSamples));
+        var picked = new List<(int File, int Token)>();
+        for (double x = 0; x < all.Count && picked.Count < maxSamples; x += stride) picked.Add(all[(int)x]);
+        return picked;
+    }
+
+    /// <summary>A test file's text as it is on disk, and its URI; false when it cannot be read.</summary>
+    public static bool TryRead(string root, TokenizedFile f, out string text, out string uri)
+    {
+        uri = new Uri(Path.GetFullPath(Path.Combine(root, f.RelativePath))).AbsoluteUri;
+        try { text = File.ReadAllText(Path.Combine(root, f.RelativePath)); return true; }
+        catch (IOException) { text = ""; return false; }
+    }
+
+    /// <summary>The file on disk still has the token where the tokenizer saw it.</summary>
+    public static bool IsAt(string text, LexToken tok) => tok.End <= text.Length && text.AsSpan(tok.Start, tok.Length).SequenceEqual(tok.Text);
 
     public static string KindOf(LexToken[] tokens, int i)
     {

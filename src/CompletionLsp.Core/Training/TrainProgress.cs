@@ -17,12 +17,16 @@ public static class TrainStages
         _ => "done",
     };
 
-    /// <summary>What training is doing, with the figures so far.</summary>
-    public static string Describe(TrainProgress p) => p.Stage switch
+    /// <summary>What training is doing, with the figures so far (the server's $/progress message).</summary>
+    public static string Describe(TrainProgress p) =>
+        p.Stage is TrainStage.Tokenizing or TrainStage.Counting ? $"{Name(p.Stage)} {Details(p)}" : Details(p);
+
+    /// <summary>The figures of a stage, for a line that already shows <see cref="Name"/> (the CLI's progress).</summary>
+    public static string Details(TrainProgress p) => p.Stage switch
     {
         TrainStage.Walking => "finding .cs files",
-        TrainStage.Tokenizing => $"tokenizing {p.FilesDone}/{p.FilesTotal} files, {p.Tokens:N0} tokens",
-        TrainStage.Counting => $"counting n-grams of {p.Tokens:N0} tokens in {p.FilesDone} files",
+        TrainStage.Tokenizing => $"{p.FilesDone}/{p.FilesTotal} files, {p.Tokens:N0} tokens",
+        TrainStage.Counting => $"n-grams of {p.Tokens:N0} tokens in {p.FilesDone} files",
         TrainStage.Tuning => "fitting the cache on held-out training files",
         _ => $"trained on {p.FilesDone} files, {p.Tokens:N0} tokens in {p.Elapsed.TotalSeconds:F1} s",
     };
