@@ -29,6 +29,7 @@ namespace CompletionLsp.Cli
             foreach (var c in new[]
             {
                 TrainCommand.Build(),
+                MergeCommand.Build(),
                 EvalCommand.Build(),
                 CompleteCommand.Build(),
                 InfoCommand.Build(),

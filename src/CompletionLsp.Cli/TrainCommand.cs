@@ -8,8 +8,16 @@ namespace CompletionLsp.Cli;
 
 public static class TrainCommand
 {
-    private static readonly Argument<string> Dir = Opt.Arg("dir", "The repository (or any folder) whose .cs files to train on.");
-    private static readonly Option<string?> Out = Opt.Text("--out", "FILE", "Where to write the model [default: <dir>/.completion-lsp/model].", "-o");
+    private static readonly Argument<string[]> Dirs = new("dir")
+    {
+        Description = "The repositories (or any folders) whose .cs files to train on: several make one model of them all.",
+        Arity = ArgumentArity.OneOrMore,
+    };
+    private static readonly Option<string?> Out = Opt.Text("--out", "FILE", "Where to write the model [default: <dir>/.completion-lsp/model, or .../counts with --counts-only].", "-o");
+    private static readonly Option<bool> CountsOnly = Opt.Flag("--counts-only", "Write a count shard instead of a model: `merge` sums shards into the model that training on all of them at once gives.");
+    internal static readonly Option<int> Memory = Opt.Int("--memory", 1024, 16, 1 << 20,
+        "The counting buffers' budget in MiB; beyond it sorted runs spill to the temporary folder (the model itself comes on top).");
+    internal static readonly Option<string?> Temp = Opt.Text("--temp", "DIR", "Where temporary files go (the token store, spilled runs) [default: the system's temporary folder].");
     private static readonly Option<int> Order = Opt.Int("--order", 6, 1, 6, "The n-gram order.");
     private static readonly Option<string> Smoothing = Opt.Choice("--smoothing", "Interpolated modified Kneser-Ney, or add-delta with backoff.", "kn",
         ["kn", "add-delta", "kneser-ney", "modified-kneser-ney", "delta"], shown: 2);
@@ -25,7 +33,7 @@ public static class TrainCommand
     {
         var c = new Command("train", "Train a model on a repository: the n-gram and cache models, and the neural ones named in --models.")
         {
-            Dir, Out, Order, Smoothing, Delta, MinCount, AllFiles, NoTune, Quiet, Models,
+            Dirs, Out, CountsOnly, Order, Smoothing, Delta, MinCount, AllFiles, NoTune, Memory, Temp, Quiet, Models,
         };
         foreach (var o in NeuralHook.TrainOptions) c.Add(o);
         c.SetAction(Run);
@@ -34,9 +42,13 @@ public static class TrainCommand
 
     public static int Run(ParseResult a)
     {
-        string dir = a.GetValue(Dir)!;
-        if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
-        string outPath = a.GetValue(Out) ?? Cli.DefaultModelPath(dir);
+        var dirs = a.GetValue(Dirs)!;
+        foreach (var d in dirs) if (!Directory.Exists(d)) throw new UsageException($"no such folder: {d}");
+        string dir = dirs[0];
+        bool countsOnly = a.GetValue(CountsOnly);
+        var neural = NeuralHook.ParseModels(a.GetValue(Models));
+        if (countsOnly && neural.Count > 0) throw new UsageException("--counts-only counts n-grams; neural models (--models) train on a model, not a shard");
+        string outPath = a.GetValue(Out) ?? (countsOnly ? Path.Combine(Path.GetDirectoryName(Cli.DefaultModelPath(dir))!, "counts") : Cli.DefaultModelPath(dir));
         // Before reading the repository: the output must be a regular file (or none; through symlinks) in a folder
         // where a file can be created. A device, FIFO, socket or read-only folder is found now, not after training.
         ModelFile.CheckWritable(outPath);
@@ -44,6 +56,9 @@ public static class TrainCommand
         var options = new TrainOptions
         {
             Root = dir,
+            MoreRoots = dirs.Skip(1).ToArray(),
+            MemoryBytes = (long)a.GetValue(Memory) << 20,
+            TempDir = a.GetValue(Temp),
             Order = a.GetValue(Order),
             Smoothing = smoothing,
             Delta = a.GetValue(Delta),
@@ -52,7 +67,6 @@ public static class TrainCommand
             TuneCache = !a.GetValue(NoTune),
             Skipped = new List<SkippedFile>(),
         };
-        var neural = NeuralHook.ParseModels(a.GetValue(Models));
         List<string> neuralSummary = [];
         var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
         var sw = Stopwatch.StartNew();
@@ -70,13 +84,12 @@ public static class TrainCommand
         });
         EventHandler onExit = (_, _) => ModelFile.DeletePendingTemporaries();
         AppDomain.CurrentDomain.ProcessExit += onExit;
-        ModelBundle bundle;
-        TimeSpan countedAt = TimeSpan.Zero;
+        ModelBundle bundle = null!;
+        ShardInfo? shard = null;
+        TimeSpan tuningAt = TimeSpan.Zero, countingAt = TimeSpan.Zero;
         try
         {
-            (bundle, neuralSummary) = progress.Run(() =>
-            {
-                var b = Trainer.Train(options, new InlineProgress<TrainProgress>(p =>
+            var report = new InlineProgress<TrainProgress>(p =>
                 {
                     double tps = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
                     // The stage's name is the progress line's first column; its figures follow.
@@ -85,11 +98,23 @@ public static class TrainCommand
                     {
                         case TrainStage.Walking: progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
                         case TrainStage.Tokenizing: progress.Report(stage, p.FilesDone, p.FilesTotal, $"{text}, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
-                        case TrainStage.Counting: progress.Report(stage, 0, 0, $"{text}, orders 1..{options.Order}", p.Elapsed, true); break;
-                        case TrainStage.Tuning: countedAt = p.Elapsed; progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
+                        case TrainStage.Counting: countingAt = p.Elapsed; progress.Report(stage, 0, 0, $"{text}, orders 1..{options.Order}", p.Elapsed, true); break;
+                        case TrainStage.Tuning: tuningAt = p.Elapsed; progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
                         case TrainStage.Done: progress.Report(stage, 1, 1, text, p.Elapsed, true); break;
                     }
-                }), cts.Token);
+                });
+            if (countsOnly)
+            {
+                shard = progress.Run(() =>
+                {
+                    var info = CountShard.Write(outPath, options, report, cts.Token);
+                    progress.Done();
+                    return info;
+                });
+            }
+            else (bundle, neuralSummary) = progress.Run(() =>
+            {
+                var b = Trainer.Train(options, report, cts.Token);
                 List<string> summary = [];
                 if (neural.Count > 0) (b, summary) = NeuralHook.Train(b, a, neural, progress, cts.Token);
                 progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
@@ -116,15 +141,27 @@ public static class TrainCommand
             AppDomain.CurrentDomain.ProcessExit -= onExit;
         }
 
+        if (shard != null)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"  shard        {outPath} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB): merge shards into a model with `completion-lsp merge`");
+            Console.WriteLine($"  source       {string.Join(", ", shard.SourceRoots)}");
+            Console.WriteLine($"  files        {shard.Files} counted{(options.AllFiles ? " (all files)" : ", test split left out")}, {shard.SkippedFiles} skipped");
+            Console.WriteLine($"  tokens       {shard.Tokens:N0}");
+            Console.WriteLine($"  records      {shard.Records:N0} distinct n-gram records (order {shard.Order})");
+            Console.WriteLine($"  time         {sw.Elapsed.TotalSeconds:F1} s, peak memory {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MiB");
+            return 0;
+        }
         var c = bundle.NGram.Counts;
         Console.WriteLine();
         Console.WriteLine($"  model        {outPath} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB)");
-        Console.WriteLine($"  source       {bundle.Info.SourceRoot}");
+        Console.WriteLine($"  source       {string.Join(", ", bundle.Info.SourceRoots is { Length: > 0 } r ? r : [bundle.Info.SourceRoot])}");
         Console.WriteLine($"  files        {bundle.Info.Files} trained{(options.AllFiles ? " (all files)" : ", test split left out")}, {bundle.Info.SkippedFiles} skipped");
         foreach (var skip in options.Skipped.Take(MaxSkippedShown))
             Console.WriteLine($"    skipped    {skip.Path}: {skip.Reason}");
         if (options.Skipped.Count > MaxSkippedShown) Console.WriteLine($"    skipped    ... and {options.Skipped.Count - MaxSkippedShown} more");
-        double countSeconds = countedAt > TimeSpan.Zero ? countedAt.TotalSeconds : bundle.Info.Seconds;
+        // Tokens per second of reading, tokenizing and counting: the tuning (before the counting) left out.
+        double countSeconds = bundle.Info.Seconds - (tuningAt > TimeSpan.Zero ? (countingAt - tuningAt).TotalSeconds : 0);
         Console.WriteLine($"  tokens       {bundle.Info.Tokens:N0} (read, tokenized and counted at {bundle.Info.Tokens / Math.Max(1e-9, countSeconds):N0} tokens/s)");
         Console.WriteLine($"  cache        document concentrations {string.Join("/", bundle.Cache.DocumentBeta.Select(x => double.IsPositiveInfinity(x) ? "off" : x.ToString("0.#")))}{(options.TuneCache ? " (fitted on held-out training files)" : " (defaults)")}");
         Console.WriteLine($"  vocabulary   {bundle.Vocabulary.Count:N0} (min count {options.MinCount})");

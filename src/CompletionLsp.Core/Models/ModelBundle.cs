@@ -10,6 +10,8 @@ public sealed record TrainingInfo
     public string ToolVersion { get; init; } = typeof(TrainingInfo).Assembly.GetName().Version?.ToString() ?? "0";
     public DateTimeOffset CreatedUtc { get; init; } = DateTimeOffset.UtcNow;
     public string SourceRoot { get; init; } = "";
+    /// <summary>Every repository trained on (a team model has several; the first is <see cref="SourceRoot"/>).</summary>
+    public string[] SourceRoots { get; init; } = [];
     public bool AllFiles { get; init; }
     public int Files { get; init; }
     public int SkippedFiles { get; init; }
@@ -42,35 +44,39 @@ public sealed class ModelBundle
     public void Save(string path, CancellationToken ct = default)
     {
         ModelFile.ResolveOutput(path); // refuse a device, a FIFO or a folder before serializing
-        var sections = new List<(string, byte[])>
+        var sections = new List<ModelFile.Section>
         {
-            (TagMeta, JsonSerializer.SerializeToUtf8Bytes(Info)),
-            (TagVocab, WriteVocab(Vocabulary)),
-            (TagNGram, WriteNGram(NGram)),
-            (TagCache, WriteCache(Cache)),
-            (TagMix, WriteMix(MixtureWeights)),
-            (TagSpacing, Spacing.Serialize()),
+            ModelFile.Section.Of(TagMeta, JsonSerializer.SerializeToUtf8Bytes(Info)),
+            ModelFile.Section.Of(TagVocab, WriteVocab(Vocabulary)),
+            NGramSection(NGram),
+            ModelFile.Section.Of(TagCache, WriteCache(Cache)),
+            ModelFile.Section.Of(TagMix, WriteMix(MixtureWeights)),
+            ModelFile.Section.Of(TagSpacing, Spacing.Serialize()),
         };
-        foreach (var kv in ExtraSections.OrderBy(k => k.Key, StringComparer.Ordinal)) sections.Add((kv.Key, kv.Value));
+        foreach (var kv in ExtraSections.OrderBy(k => k.Key, StringComparer.Ordinal)) sections.Add(ModelFile.Section.Of(kv.Key, kv.Value));
         ct.ThrowIfCancellationRequested();
         ModelFile.Write(path, sections, ct);
     }
 
     public static ModelBundle Load(string path)
     {
-        var s = ModelFile.Read(path);
+        // Section by section from the file: the n-gram arrays are read straight into place, so that loading costs
+        // about the model's size in memory, not two or three copies of the file.
+        using var s = ModelFile.Open(path);
+        // A count shard (Training.CountShard) shares the container; its SHRD section says what it is.
+        if (s.Has("SHRD")) throw new ModelFormatException(path, "this is a count shard (`train --counts-only`), not a model: make a model of shards with `completion-lsp merge SHARD... --out MODEL`");
         foreach (var tag in new[] { TagMeta, TagVocab, TagNGram })
-            if (!s.ContainsKey(tag)) throw new ModelFormatException(path, $"model file lacks the {tag} section");
+            if (!s.Has(tag)) throw new ModelFormatException(path, $"model file lacks the {tag} section");
         TrainingInfo info;
-        try { info = JsonSerializer.Deserialize<TrainingInfo>(s[TagMeta]) ?? throw new JsonException("null"); }
+        try { info = JsonSerializer.Deserialize<TrainingInfo>(s.Bytes(TagMeta)) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new ModelFormatException(path, "model file is corrupt (section META: " + e.Message + ")"); }
-        var vocab = ReadVocab(path, s[TagVocab]);
-        var ngram = ReadNGram(path, s[TagNGram], vocab);
-        var cache = s.TryGetValue(TagCache, out var c) ? ReadCache(path, c) : CacheOptions.Default;
-        var mix = s.TryGetValue(TagMix, out var m) ? ReadMix(path, m) : new Dictionary<string, double>();
-        var spacing = s.TryGetValue(TagSpacing, out var sp) ? Spacing.Deserialize(path, sp) : Spacing.Empty;
-        var extra = s.Where(kv => kv.Key is not (TagMeta or TagVocab or TagNGram or TagCache or TagMix or TagSpacing))
-            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        var vocab = ReadVocab(path, s.Bytes(TagVocab));
+        var ngram = ReadNGram(s.Reader(TagNGram), vocab);
+        var cache = s.Has(TagCache) ? ReadCache(path, s.Bytes(TagCache)) : CacheOptions.Default;
+        var mix = s.Has(TagMix) ? ReadMix(path, s.Bytes(TagMix)) : new Dictionary<string, double>();
+        var spacing = s.Has(TagSpacing) ? Spacing.Deserialize(path, s.Bytes(TagSpacing)) : Spacing.Empty;
+        var extra = s.Tags.Where(t => t is not (TagMeta or TagVocab or TagNGram or TagCache or TagMix or TagSpacing))
+            .ToDictionary(t => t, s.Bytes);
         return new ModelBundle { Vocabulary = vocab, NGram = ngram, Cache = cache, Info = info, MixtureWeights = mix, ExtraSections = extra, Spacing = spacing };
     }
 
@@ -135,25 +141,31 @@ public sealed class ModelBundle
         catch (InvalidDataException e) { throw r.Error(e.Message); }
     }
 
-    private static byte[] WriteNGram(NGramModel m)
+    /// <summary>The n-gram section, written straight from the arrays.</summary>
+    private static ModelFile.Section NGramSection(NGramModel m)
     {
-        var w = new PayloadWriter();
         var c = m.Counts;
-        w.Int(c.Order);
-        w.Int((int)m.Options.Smoothing);
-        w.Double(m.Options.Delta);
+        long length = 4 + 4 + 8;
         for (int n = 0; n < c.Order; n++)
+            length += 4 + (n == 0 ? 0 : 4L * c.Words[n].Length) + 4 + 4L * c.Counts[n].Length + (n < c.Order - 1 ? 4 + 4L * c.ChildStart[n].Length : 0);
+        return new ModelFile.Section(TagNGram, length, stream =>
         {
-            w.Ints(n == 0 ? [] : c.Words[n]); // level 1 is dense: words are implied
-            w.Ints(c.Counts[n]);
-            if (n < c.Order - 1) w.Ints(c.ChildStart[n]);
-        }
-        return w.ToArray();
+            using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            void Ints(int[] a) { w.Write(a.Length); w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan())); }
+            w.Write(c.Order);
+            w.Write((int)m.Options.Smoothing);
+            w.Write(m.Options.Delta);
+            for (int n = 0; n < c.Order; n++)
+            {
+                Ints(n == 0 ? [] : c.Words[n]); // level 1 is dense: words are implied
+                Ints(c.Counts[n]);
+                if (n < c.Order - 1) Ints(c.ChildStart[n]);
+            }
+        });
     }
 
-    private static NGramModel ReadNGram(string path, byte[] data, Vocabulary vocab)
+    private static NGramModel ReadNGram(PayloadReader r, Vocabulary vocab)
     {
-        var r = new PayloadReader(path, TagNGram, data);
         int order = r.Int();
         if (order < 1 || order > 6) throw r.Error($"order {order} outside 1..6");
         int sm = r.Int();

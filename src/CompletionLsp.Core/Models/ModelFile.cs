@@ -73,7 +73,17 @@ public static class ModelFile
         return full;
     }
 
-    public static void Write(string path, IReadOnlyList<(string Tag, byte[] Payload)> sections, CancellationToken ct = default)
+    /// <summary>A section to write: its tag, its exact length, and what writes its payload to a stream (large
+    /// sections are written straight to the file, without a copy in memory).</summary>
+    public sealed record Section(string Tag, long Length, Action<Stream> Write)
+    {
+        public static Section Of(string tag, byte[] payload) => new(tag, payload.Length, s => s.Write(payload));
+    }
+
+    public static void Write(string path, IReadOnlyList<(string Tag, byte[] Payload)> sections, CancellationToken ct = default) =>
+        Write(path, sections.Select(s => Section.Of(s.Tag, s.Payload)).ToList(), ct);
+
+    public static void Write(string path, IReadOnlyList<Section> sections, CancellationToken ct = default)
     {
         var full = ResolveOutput(path);
         var dir = System.IO.Path.GetDirectoryName(full)!;
@@ -83,36 +93,28 @@ public static class ModelFile
         lock (Pending) Pending.Add(tmp);
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
-                ulong hash = Fnv.Offset;
-                void Put(ReadOnlySpan<byte> b)
-                {
-                    // In pieces, so that a cancellation (Ctrl-C, SIGTERM) stops a large write soon.
-                    for (int at = 0; at < b.Length; at += 1 << 20)
-                    {
-                        ct.ThrowIfCancellationRequested();
-                        var piece = b.Slice(at, Math.Min(1 << 20, b.Length - at));
-                        fs.Write(piece);
-                        hash = Fnv.Hash(hash, piece);
-                    }
-                }
+                var hs = new HashingStream(fs, ct);
                 Span<byte> buf = stackalloc byte[8];
-                Put(Magic);
-                BitConverter.TryWriteBytes(buf, Version); Put(buf[..4]);
+                hs.Write(Magic);
+                BitConverter.TryWriteBytes(buf, Version); hs.Write(buf[..4]);
                 // The complete flag is hashed as 1 but written as 0 until everything else is on disk.
-                BitConverter.TryWriteBytes(buf, 1u); hash = Fnv.Hash(hash, buf[..4]);
+                BitConverter.TryWriteBytes(buf, 1u); hs.Hash = Fnv.Hash(hs.Hash, buf[..4]);
                 BitConverter.TryWriteBytes(buf, 0u); fs.Write(buf[..4]);
-                BitConverter.TryWriteBytes(buf, (uint)sections.Count); Put(buf[..4]);
-                foreach (var (tag, payload) in sections)
+                BitConverter.TryWriteBytes(buf, (uint)sections.Count); hs.Write(buf[..4]);
+                foreach (var sec in sections)
                 {
-                    if (tag.Length != 4) throw new ArgumentException("section tags are 4 ASCII characters");
-                    Put(Encoding.ASCII.GetBytes(tag));
-                    BitConverter.TryWriteBytes(buf, (ulong)payload.Length); Put(buf);
-                    Put(payload);
+                    if (sec.Tag.Length != 4) throw new ArgumentException("section tags are 4 ASCII characters");
+                    hs.Write(Encoding.ASCII.GetBytes(sec.Tag));
+                    BitConverter.TryWriteBytes(buf, (ulong)sec.Length); hs.Write(buf);
+                    long before = hs.Written;
+                    sec.Write(hs);
+                    if (hs.Written - before != sec.Length)
+                        throw new InvalidOperationException($"section {sec.Tag} wrote {hs.Written - before} bytes, not the {sec.Length} declared");
                 }
                 fs.Write(EndMagic);
-                BitConverter.TryWriteBytes(buf, hash); fs.Write(buf);
+                BitConverter.TryWriteBytes(buf, hs.Hash); fs.Write(buf);
                 fs.Flush(true);
                 ct.ThrowIfCancellationRequested();
                 fs.Position = 12; fs.Write(BitConverter.GetBytes(1u));
@@ -127,6 +129,36 @@ public static class ModelFile
             throw;
         }
         finally { lock (Pending) Pending.Remove(tmp); }
+    }
+
+    /// <summary>Writes through to the file, hashing what it writes, in pieces so that a cancellation (Ctrl-C,
+    /// SIGTERM) stops a large write soon.</summary>
+    private sealed class HashingStream(Stream inner, CancellationToken ct) : Stream
+    {
+        public ulong Hash = Fnv.Offset;
+        public long Written;
+        public override void Write(ReadOnlySpan<byte> b)
+        {
+            for (int at = 0; at < b.Length; at += 1 << 20)
+            {
+                ct.ThrowIfCancellationRequested();
+                var piece = b.Slice(at, Math.Min(1 << 20, b.Length - at));
+                inner.Write(piece);
+                Hash = Fnv.Hash(Hash, piece);
+                Written += piece.Length;
+            }
+        }
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void WriteByte(byte value) => Write([value]);
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => Written;
+        public override long Position { get => Written; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     private static readonly HashSet<string> Pending = new(StringComparer.Ordinal);
@@ -158,9 +190,21 @@ public static class ModelFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort */ }
     }
 
+    /// <summary>Every section of a model file, in memory (small files and tests; <see cref="Open"/> streams).</summary>
     public static Dictionary<string, byte[]> Read(string path)
     {
-        byte[] bytes;
+        using var r = Open(path);
+        return r.Tags.ToDictionary(t => t, r.Bytes, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Opens a model file for reading section by section: the header, end marker and section table are checked
+    /// first (a few reads: a large foreign or damaged file is refused without being read whole), then the checksum
+    /// over the whole file, streamed. No section is held in memory until it is asked for.
+    /// </summary>
+    public static ModelReader Open(string path)
+    {
+        FileStream? fs = null;
         try
         {
             // A named pipe would block the reader for good, a device such as /dev/zero would never end: neither is opened.
@@ -168,28 +212,37 @@ public static class ModelFile
             if (kind == Corpus.FileType.Missing) throw new FileNotFoundException();
             if (Corpus.FileKind.IsSpecial(kind)) throw new ModelFormatException(path, $"model file is {Corpus.FileKind.Describe(kind)}, not a regular file");
             if (File.Exists(path) && Corpus.RepoWalker.TargetLength(path) == 0) throw new ModelFormatException(path, "model file is empty (0 bytes) or not a regular file");
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            // Header, end marker and section table first (a few reads): a large foreign or damaged file is refused
-            // without being read whole.
-            CheckLayout(path, fs);
-            if (fs.Length > Array.MaxLength) throw new ModelFormatException(path, $"model file is too large ({fs.Length / (1 << 20)} MiB)");
-            bytes = new byte[fs.Length];
+            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            var sections = CheckLayout(path, fs);
             fs.Position = 0;
-            fs.ReadExactly(bytes);
+            ulong hash = Fnv.Offset;
+            var buf = new byte[1 << 16];
+            for (long left = fs.Length - TrailerSize; left > 0;)
+            {
+                int n = fs.Read(buf, 0, (int)Math.Min(buf.Length, left));
+                if (n <= 0) throw new EndOfStreamException();
+                hash = Fnv.Hash(hash, buf.AsSpan(0, n));
+                left -= n;
+            }
+            fs.ReadExactly(buf.AsSpan(0, TrailerSize));
+            if (BitConverter.ToUInt64(buf, 8) != hash) throw new ModelFormatException(path, "model file is corrupt (checksum mismatch)");
+            var r = new ModelReader(path, fs, sections);
+            fs = null;
+            return r;
         }
         catch (FileNotFoundException) { throw new ModelFormatException(path, "model file not found"); }
         catch (DirectoryNotFoundException) { throw new ModelFormatException(path, "model file not found"); }
         catch (EndOfStreamException) { throw new ModelFormatException(path, "model file is truncated (it shrank while being read)"); }
         catch (UnauthorizedAccessException e) { throw new ModelFormatException(path, "model file is not readable: " + e.Message); }
         catch (IOException e) { throw new ModelFormatException(path, "model file could not be read: " + e.Message); }
-        return Parse(path, bytes);
+        finally { fs?.Dispose(); }
     }
 
-    /// <summary>The checks of <see cref="Parse"/> that need only the header, the trailer and the section headers, on
-    /// a stream: the declared sizes are checked before anything is read whole (so a damaged length is reported as
-    /// such, where <see cref="Parse"/> on bytes in memory reports the checksum first).</summary>
-    private static void CheckLayout(string path, FileStream fs)
+    /// <summary>The checks that need only the header, the trailer and the section headers: the declared sizes are
+    /// checked before anything is read whole (so a damaged length is reported as such, before the checksum).</summary>
+    private static Dictionary<string, (long Offset, long Length)> CheckLayout(string path, FileStream fs)
     {
+        var sections = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
         long length = fs.Length;
         var head = new byte[(int)Math.Min(length, HeaderSize)];
         fs.ReadExactly(head);
@@ -218,43 +271,12 @@ public static class ModelFile
             ulong len = BitConverter.ToUInt64(sh, 4);
             p += 12;
             if (len > (ulong)(end - p)) { problem = $"model file is corrupt (section {Encoding.ASCII.GetString(sh, 0, 4)} overruns the file)"; break; }
+            sections[Encoding.ASCII.GetString(sh, 0, 4)] = (p, (long)len);
             p += (long)len;
         }
         if (problem == null && p != end) problem = "model file is corrupt (trailing bytes after sections)";
         if (problem != null) throw new ModelFormatException(path, problem);
-    }
-
-    public static Dictionary<string, byte[]> Parse(string path, byte[] bytes)
-    {
-        if (bytes.Length == 0) throw new ModelFormatException(path, "model file is empty (0 bytes)");
-        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new ModelFormatException(path, "not a CompletionLsp model file (wrong magic bytes)");
-        if (bytes.Length < HeaderSize) throw new ModelFormatException(path, "model file is truncated (header incomplete)");
-        uint version = BitConverter.ToUInt32(bytes, 8);
-        if (version != Version)
-            throw new ModelFormatException(path, $"model format version {version} is not supported (this build reads version {Version}); retrain with `completion-lsp train`");
-        uint flags = BitConverter.ToUInt32(bytes, 12);
-        if ((flags & 1) == 0) throw new ModelFormatException(path, "model file is incomplete (training or writing was interrupted)");
-        if (bytes.Length < HeaderSize + TrailerSize || !bytes.AsSpan(bytes.Length - TrailerSize, 8).SequenceEqual(EndMagic))
-            throw new ModelFormatException(path, "model file is truncated (end marker missing)");
-        ulong stored = BitConverter.ToUInt64(bytes, bytes.Length - 8);
-        ulong actual = Fnv.Hash(Fnv.Offset, bytes.AsSpan(0, bytes.Length - TrailerSize));
-        if (stored != actual) throw new ModelFormatException(path, "model file is corrupt (checksum mismatch)");
-        uint count = BitConverter.ToUInt32(bytes, 16);
-        var result = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        long p = HeaderSize, end = bytes.Length - TrailerSize;
-        for (uint i = 0; i < count; i++)
-        {
-            if (p + 12 > end) throw new ModelFormatException(path, "model file is corrupt (section table overruns the file)");
-            string tag = Encoding.ASCII.GetString(bytes, (int)p, 4);
-            ulong len = BitConverter.ToUInt64(bytes, (int)p + 4);
-            p += 12;
-            if (len > (ulong)(end - p)) throw new ModelFormatException(path, $"model file is corrupt (section {tag} overruns the file)");
-            result[tag] = bytes.AsSpan((int)p, (int)len).ToArray();
-            p += (long)len;
-        }
-        if (p != end) throw new ModelFormatException(path, "model file is corrupt (trailing bytes after sections)");
-        return result;
+        return sections;
     }
 
     /// <summary>FNV-1a 64-bit, byte by byte, so that hashing in pieces equals hashing at once.</summary>
@@ -268,6 +290,43 @@ public static class ModelFile
             return h;
         }
     }
+}
+
+/// <summary>An open, checked model file: its sections by tag, read one at a time (not thread-safe).</summary>
+public sealed class ModelReader : IDisposable
+{
+    private readonly FileStream _fs;
+    private readonly Dictionary<string, (long Offset, long Length)> _sections;
+
+    internal ModelReader(string path, FileStream fs, Dictionary<string, (long, long)> sections)
+    {
+        Path = path; _fs = fs; _sections = sections;
+    }
+
+    public string Path { get; }
+    public IReadOnlyCollection<string> Tags => _sections.Keys;
+    public bool Has(string tag) => _sections.ContainsKey(tag);
+    public long LengthOf(string tag) => _sections[tag].Length;
+
+    public byte[] Bytes(string tag)
+    {
+        var (o, n) = _sections[tag];
+        if (n > Array.MaxLength) throw new ModelFormatException(Path, $"model file section {tag} is too large to read at once");
+        var b = new byte[n];
+        try { _fs.Position = o; _fs.ReadExactly(b); }
+        catch (EndOfStreamException) { throw new ModelFormatException(Path, "model file is truncated (it shrank while being read)"); }
+        return b;
+    }
+
+    /// <summary>A reader over one section's payload, read from the file as it goes.</summary>
+    public PayloadReader Reader(string tag)
+    {
+        var (o, n) = _sections[tag];
+        _fs.Position = o;
+        return new PayloadReader(Path, tag, _fs, n);
+    }
+
+    public void Dispose() => _fs.Dispose();
 }
 
 /// <summary>Little helpers to write and read section payloads with explicit bounds checks.</summary>
@@ -285,16 +344,59 @@ public sealed class PayloadWriter
     public byte[] ToArray() { _w.Flush(); return _ms.ToArray(); }
 }
 
-public sealed class PayloadReader(string path, string section, byte[] data)
+public sealed class PayloadReader
 {
-    private int _p;
-    private ModelFormatException Bad(string what) => new(path, $"model file is corrupt (section {section}: {what})");
+    private readonly string _path, _section;
+    private readonly Stream _s;
+    private readonly long _length;
+    private long _p;
+    private readonly byte[] _small = new byte[16];
+
+    public PayloadReader(string path, string section, byte[] data) : this(path, section, new MemoryStream(data, false), data.Length) { }
+
+    /// <summary>Reads <paramref name="length"/> bytes from the stream's current position.</summary>
+    public PayloadReader(string path, string section, Stream stream, long length)
+    {
+        _path = path; _section = section; _s = stream; _length = length;
+    }
+
+    private long Left => _length - _p;
+    private ModelFormatException Bad(string what) => new(_path, $"model file is corrupt (section {_section}: {what})");
+
+    private void Fill(Span<byte> into)
+    {
+        if (into.Length > Left) throw Bad("unexpected end of data");
+        try { _s.ReadExactly(into); }
+        catch (EndOfStreamException) { throw new ModelFormatException(_path, "model file is truncated (it shrank while being read)"); }
+        _p += into.Length;
+    }
+
     private ReadOnlySpan<byte> Take(int n)
     {
-        if (n < 0 || n > data.Length - _p) throw Bad("unexpected end of data");
-        var s = data.AsSpan(_p, n); _p += n; return s;
+        var b = _small.AsSpan(0, n);
+        Fill(b);
+        return b;
     }
+
     public int Int() => BitConverter.ToInt32(Take(4));
+    public byte Byte() => Take(1)[0];
+    /// <summary>A 7-bit encoded int (BinaryWriter.Write7BitEncodedInt).</summary>
+    public int VarInt()
+    {
+        long v = VarLong();
+        return v is >= int.MinValue and <= int.MaxValue ? (int)v : throw Bad("bad number");
+    }
+    public long VarLong()
+    {
+        ulong v = 0;
+        for (int shift = 0; shift < 70; shift += 7)
+        {
+            byte b = Take(1)[0];
+            v |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return (long)v;
+        }
+        throw Bad("bad number");
+    }
     public long Long() => BitConverter.ToInt64(Take(8));
     public double Double() => BitConverter.ToDouble(Take(8));
     public string String()
@@ -309,21 +411,28 @@ public sealed class PayloadReader(string path, string section, byte[] data)
             shift += 7;
             if (shift > 28) throw Bad("bad string length");
         }
-        try { return new UTF8Encoding(false, true).GetString(Take(len)); }
+        if (len < 0 || len > Left) throw Bad("unexpected end of data");
+        var bytes = len <= _small.Length ? _small.AsSpan(0, len) : new byte[len];
+        Fill(bytes);
+        try { return new UTF8Encoding(false, true).GetString(bytes); }
         catch (DecoderFallbackException) { throw Bad("invalid UTF-8 in a string"); }
     }
     public int[] Ints(int maxLength = int.MaxValue)
     {
         int n = Int();
-        if (n < 0 || n > maxLength || (long)n * 4 > data.Length - _p) throw Bad("bad array length");
-        return MemoryMarshal.Cast<byte, int>(Take(n * 4)).ToArray();
+        if (n < 0 || n > maxLength || (long)n * 4 > Left) throw Bad("bad array length");
+        var a = new int[n];
+        Fill(MemoryMarshal.AsBytes(a.AsSpan()));
+        return a;
     }
     public float[] Floats()
     {
         int n = Int();
-        if (n < 0 || (long)n * 4 > data.Length - _p) throw Bad("bad array length");
-        return MemoryMarshal.Cast<byte, float>(Take(n * 4)).ToArray();
+        if (n < 0 || (long)n * 4 > Left) throw Bad("bad array length");
+        var a = new float[n];
+        Fill(MemoryMarshal.AsBytes(a.AsSpan()));
+        return a;
     }
-    public void End() { if (_p != data.Length) throw Bad("trailing bytes"); }
+    public void End() { if (_p != _length) throw Bad("trailing bytes"); }
     public ModelFormatException Error(string what) => Bad(what);
 }

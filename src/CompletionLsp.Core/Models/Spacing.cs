@@ -29,7 +29,7 @@ public sealed class Spacing
 
     internal (long[], byte[], long[], byte[]) Tables => (_pairKeys, _pairGaps, _shapeKeys, _shapeGaps);
 
-    private static long Key(int a, int b) => ((long)a << 32) | (uint)b;
+    internal static long Key(int a, int b) => ((long)a << 32) | (uint)b;
 
     /// <summary>Shape of a token id: itself for keywords and punctuation, one shape per kind otherwise.</summary>
     public static int Shape(Vocabulary v, int id)
@@ -45,39 +45,30 @@ public sealed class Spacing
 
     public static Spacing Learn(Vocabulary vocab, IEnumerable<TokenizedFile> files, int minPairCount = 3)
     {
-        var pairs = new Dictionary<long, int[]>();
-        var shapes = new Dictionary<long, int[]>();
-        foreach (var f in files)
+        var counter = new SpacingCounter();
+        foreach (var f in files) counter.Add(vocab.MapAll(f.Tokens), f.Gaps);
+        return counter.Build(vocab, minPairCount);
+    }
+
+    /// <summary>Spacing from counts of what separated each pair of adjacent ids (see <see cref="SpacingCounter"/>).</summary>
+    internal static Spacing FromPairs(Vocabulary vocab, Dictionary<long, SpacingCounter.Gaps> pairs, int minPairCount)
+    {
+        // Shapes: the same counts, over token shapes.
+        var shapes = new Dictionary<long, SpacingCounter.Gaps>();
+        foreach (var (k, g) in pairs)
         {
-            int prev = -1, prevShape = 0;
-            for (int i = 0; i < f.Tokens.Length; i++)
-            {
-                int id = vocab.Map(f.Tokens[i]);
-                int shape = Shape(vocab, id);
-                if (prev >= 0)
-                {
-                    int g = f.Gaps[i];
-                    Bump(pairs, Key(prev, id), g);
-                    Bump(shapes, Key(prevShape, shape), g);
-                }
-                prev = id; prevShape = shape;
-            }
-        }
-        static void Bump(Dictionary<long, int[]> d, long k, int g)
-        {
-            if (!d.TryGetValue(k, out var c)) d[k] = c = new int[3];
-            c[g]++;
+            ref var s = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(shapes, Key(Shape(vocab, (int)(k >> 32)), Shape(vocab, (int)k)), out _);
+            s = s.Plus(g);
         }
         // Keep an exact pair only where it says something its shapes do not.
-        byte Decide(int[] c) => (byte)(c[2] >= c[1] && c[2] >= c[0] ? 2 : c[1] >= c[0] ? 1 : 0);
         var shapeList = shapes.OrderBy(kv => kv.Key).ToList();
         var shapeKeys = shapeList.Select(kv => kv.Key).ToArray();
-        var shapeGaps = shapeList.Select(kv => Decide(kv.Value)).ToArray();
+        var shapeGaps = shapeList.Select(kv => kv.Value.Decide()).ToArray();
         var sp = new Spacing([], [], shapeKeys, shapeGaps);
-        var pairList = pairs.Where(kv => kv.Value.Sum() >= minPairCount)
-            .Where(kv => Decide(kv.Value) != (byte)sp.ShapeGap(vocab, (int)(kv.Key >> 32), (int)kv.Key))
+        var pairList = pairs.Where(kv => kv.Value.Total >= minPairCount)
+            .Where(kv => kv.Value.Decide() != (byte)sp.ShapeGap(vocab, (int)(kv.Key >> 32), (int)kv.Key))
             .OrderBy(kv => kv.Key).ToList();
-        return new Spacing(pairList.Select(kv => kv.Key).ToArray(), pairList.Select(kv => Decide(kv.Value)).ToArray(), shapeKeys, shapeGaps);
+        return new Spacing(pairList.Select(kv => kv.Key).ToArray(), pairList.Select(kv => kv.Value.Decide()).ToArray(), shapeKeys, shapeGaps);
     }
 
     private Gap ShapeGap(Vocabulary vocab, int a, int b)
@@ -158,4 +149,46 @@ public sealed class Spacing
         r.End();
         return new Spacing(pk, pg, sk, sg);
     }
+}
+
+/// <summary>Counts, for each pair of adjacent token ids, how often nothing, a space or a line break separated them:
+/// everything <see cref="Spacing"/> is learned from. The counts add up, and can be moved from raw ids to vocabulary
+/// ids (<see cref="Remap"/>), so that count shards merge exactly.</summary>
+public sealed class SpacingCounter
+{
+    public readonly record struct Gaps(long None, long Space, long Newline)
+    {
+        public long Total => None + Space + Newline;
+        public Gaps Plus(Gaps o) => new(None + o.None, Space + o.Space, Newline + o.Newline);
+        public Gaps Plus(int gap) => gap switch { 0 => this with { None = None + 1 }, 1 => this with { Space = Space + 1 }, _ => this with { Newline = Newline + 1 } };
+        public byte Decide() => (byte)(Newline >= Space && Newline >= None ? 2 : Space >= None ? 1 : 0);
+    }
+
+    public Dictionary<long, Gaps> Pairs { get; } = new();
+
+    /// <summary>Adds one file: its ids, and before each the gap (0 none, 1 space, 2 line break).</summary>
+    public void Add(ReadOnlySpan<int> ids, ReadOnlySpan<byte> gaps)
+    {
+        for (int i = 1; i < ids.Length; i++)
+        {
+            ref var g = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Pairs, Spacing.Key(ids[i - 1], ids[i]), out _);
+            g = g.Plus(gaps[i]);
+        }
+    }
+
+    public void Add(int a, int b, Gaps g)
+    {
+        ref var e = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Pairs, Spacing.Key(a, b), out _);
+        e = e.Plus(g);
+    }
+
+    /// <summary>The same counts with every id replaced through <paramref name="map"/>.</summary>
+    public SpacingCounter Remap(int[] map)
+    {
+        var r = new SpacingCounter();
+        foreach (var (k, g) in Pairs) r.Add(map[(int)(k >> 32)], map[(int)k], g);
+        return r;
+    }
+
+    public Spacing Build(Vocabulary vocab, int minPairCount = 3) => Spacing.FromPairs(vocab, Pairs, minPairCount);
 }

@@ -174,23 +174,13 @@ public sealed class Vocabulary
     }
 
     /// <summary>Builds a vocabulary: words seen at least <paramref name="minCount"/> times; literals at least
-    /// <paramref name="literalMinCount"/> times and at most <paramref name="maxLiteralLength"/> characters.</summary>
+    /// <paramref name="literalMinCount"/> times and at most <paramref name="maxLiteralLength"/> characters
+    /// (the rules are <see cref="Counting.TokenTable.ToVocabulary"/>'s, which counting from raw ids uses too).</summary>
     public static Vocabulary Build(IEnumerable<LexToken[]> files, int minCount, int literalMinCount = 3, int maxLiteralLength = 24)
     {
-        var counts = new Dictionary<string, (int Count, TokenKind Kind, bool Literal)>(StringComparer.Ordinal);
+        var table = new Counting.TokenTable();
         foreach (var f in files)
-            foreach (var t in f)
-            {
-                ref var e = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, t.Text, out bool exists);
-                if (!exists) e = (0, t.Kind, t.Class != LiteralClass.None);
-                // A spelling seen both as code and as literal text (an interpolated "(") is the code token.
-                else if (e.Literal && t.Class == LiteralClass.None) e = (e.Count, t.Kind, false);
-                e.Count++;
-            }
-        var kept = counts.Where(kv => kv.Value.Literal
-                ? kv.Value.Count >= Math.Max(minCount, literalMinCount) && kv.Key.Length <= maxLiteralLength && !kv.Key.Contains('\n')
-                : kv.Value.Count >= minCount)
-            .OrderByDescending(kv => kv.Value.Count).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
-        return new Vocabulary(kept.Select(k => k.Key).ToList(), kept.Select(k => k.Value.Kind).ToList());
+            foreach (var t in f) table.Add(table.Id(t));
+        return table.ToVocabulary(minCount, literalMinCount, maxLiteralLength).Vocabulary;
     }
 }

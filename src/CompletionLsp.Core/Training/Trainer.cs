@@ -2,12 +2,20 @@ using System.Diagnostics;
 using CompletionLsp.Core.Corpus;
 using CompletionLsp.Core.Eval;
 using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Models.Counting;
 
 namespace CompletionLsp.Core.Training;
 
 public sealed record TrainOptions
 {
     public required string Root { get; init; }
+    /// <summary>Further repositories to train on with <see cref="Root"/> (one model for a team's repositories).</summary>
+    public IReadOnlyList<string> MoreRoots { get; init; } = [];
+    public IReadOnlyList<string> Roots => [Root, .. MoreRoots];
+    /// <summary>The counting buffers' budget: beyond it, sorted runs spill to <see cref="TempDir"/> (see NGramSorter).</summary>
+    public long MemoryBytes { get; init; } = Models.Counting.NGramSorter.DefaultMemoryBytes;
+    /// <summary>Where temporary files go (the token store, spilled runs); default the system's temporary folder.</summary>
+    public string? TempDir { get; init; }
     public int Order { get; init; } = 6;
     public SmoothingKind Smoothing { get; init; } = SmoothingKind.KneserNey;
     public double Delta { get; init; } = 0.01;
@@ -41,53 +49,132 @@ public static class Trainer
         return new CorpusSplit(read.Where(f => !f.IsTest).ToList(), read.Where(f => f.IsTest).ToList(), skipped, files.Count);
     }
 
+    /// <summary>
+    /// Trains the n-gram model in one streaming pass over the files: each file is tokenized, given raw ids
+    /// (<see cref="TokenTable"/>) and written to a <see cref="TokenStore"/> on disk; then the vocabulary is decided
+    /// from the counts, and the ids are read back, mapped and counted (<see cref="NGramSorter"/>, within
+    /// <see cref="TrainOptions.MemoryBytes"/>). The cache is tuned first, with a model of the files not held out, so
+    /// that the two models are never in memory together.
+    /// </summary>
     public static ModelBundle Train(TrainOptions options, IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
     {
         var sw = Stopwatch.StartNew();
-        var corpus = LoadCorpus(options.Root, options.Walk, progress, ct);
-        options.Skipped?.AddRange(corpus.Skipped);
-        var train = options.AllFiles ? corpus.Train.Concat(corpus.Test).ToList() : corpus.Train;
-        long tokens = train.Sum(f => (long)f.Tokens.Length);
-        if (tokens == 0) throw new NoTrainingDataException(NothingToTrain(options, corpus, train.Count));
-        progress?.Report(new(TrainStage.Counting, train.Count, train.Count, tokens, sw.Elapsed));
-        var bundle = Build(train, options, ct);
+        using var corpus = Tokenize(options, progress, sw, ct);
+        var store = corpus.Store;
+        long tokens = store.Tokens;
         var cache = CacheOptions.Default;
-        if (options.TuneCache)
+        var ngram = new NGramOptions(options.Order, options.Smoothing, options.Delta);
+        if (options.TuneCache && corpus.Validation.Count >= 3 && store.Files - corpus.HeldOutFiles >= 10)
         {
-            progress?.Report(new(TrainStage.Tuning, train.Count, train.Count, tokens, sw.Elapsed));
-            cache = TuneCache(train, options, ct);
+            progress?.Report(new(TrainStage.Tuning, store.Files, store.Files, tokens, sw.Elapsed));
+            var (restVocab, restMap) = corpus.Table.ToVocabulary(options.MinCount, excludeHeldOut: true);
+            var rest = new NGramModel(restVocab, Count(store, restMap, options, restVocab.Count, includeHeldOut: false, null, ct), ngram);
+            cache = CacheTuner.Tune(rest, CacheOptions.Default, corpus.Validation, ct: ct);
         }
-        bundle.Cache = cache;
-        progress?.Report(new(TrainStage.Done, train.Count, train.Count, tokens, sw.Elapsed));
+        corpus.Validation.Clear();
+        progress?.Report(new(TrainStage.Counting, store.Files, store.Files, tokens, sw.Elapsed));
+        var (vocab, map) = corpus.Table.ToVocabulary(options.MinCount);
+        corpus.Table = null!;
+        var spacing = new SpacingCounter();
+        var counts = Count(store, map, options, vocab.Count, includeHeldOut: true, spacing, ct);
+        var model = new NGramModel(vocab, counts, ngram);
+        progress?.Report(new(TrainStage.Done, store.Files, store.Files, tokens, sw.Elapsed));
         return new ModelBundle
         {
-            Vocabulary = bundle.Vocabulary,
-            NGram = bundle.NGram,
-            Cache = bundle.Cache,
-            Spacing = bundle.Spacing,
-            Info = new TrainingInfo
-            {
-                SourceRoot = Path.GetFullPath(options.Root),
-                AllFiles = options.AllFiles,
-                Files = train.Count,
-                SkippedFiles = corpus.Skipped.Count,
-                Tokens = tokens,
-                MinCount = options.MinCount,
-                Seconds = sw.Elapsed.TotalSeconds,
-            },
+            Vocabulary = vocab,
+            NGram = model,
+            Cache = cache,
+            Spacing = spacing.Build(vocab),
+            Info = corpus.Info(options, sw.Elapsed),
         };
     }
 
-    private static string NothingToTrain(TrainOptions options, CorpusSplit corpus, int trainFiles)
+    /// <summary>The training files of every root, tokenized once into raw ids on disk (see <see cref="Train"/>).</summary>
+    internal sealed class TokenizedCorpus : IDisposable
     {
-        string root = Path.GetFullPath(options.Root);
-        string reasons = corpus.Skipped.Count == 0 ? "" : " (" + string.Join("; ", corpus.Skipped.Take(3).Select(s => $"{s.Path}: {s.Reason}"))
-            + (corpus.Skipped.Count > 3 ? $"; and {corpus.Skipped.Count - 3} more" : "") + ")";
-        if (corpus.FilesFound == 0)
+        public required TokenStore Store { get; init; }
+        public required TokenTable Table { get; set; }
+        public List<TokenizedFile> Validation { get; } = [];
+        public int HeldOutFiles { get; set; }
+        public List<SkippedFile> Skipped { get; } = [];
+
+        public TrainingInfo Info(TrainOptions options, TimeSpan elapsed) => new()
+        {
+            SourceRoot = Path.GetFullPath(options.Root),
+            SourceRoots = options.Roots.Select(Path.GetFullPath).ToArray(),
+            AllFiles = options.AllFiles,
+            Files = Store.Files,
+            SkippedFiles = Skipped.Count,
+            Tokens = Store.Tokens,
+            MinCount = options.MinCount,
+            Seconds = elapsed.TotalSeconds,
+        };
+
+        public void Dispose() => Store.Dispose();
+    }
+
+    internal static TokenizedCorpus Tokenize(TrainOptions options, IProgress<TrainProgress>? progress, Stopwatch sw, CancellationToken ct)
+    {
+        var corpus = new TokenizedCorpus { Store = new TokenStore(options.TempDir), Table = new TokenTable() };
+        try
+        {
+            var store = corpus.Store;
+            int found = 0, read = 0;
+            progress?.Report(new(TrainStage.Walking, 0, 0, 0, sw.Elapsed));
+            foreach (var root in options.Roots)
+            {
+                var files = RepoWalker.Walk(root, corpus.Skipped, options.Walk);
+                found += files.Count;
+                long before = store.Tokens;
+                foreach (var f in CorpusReader.Stream(files, corpus.Skipped,
+                    progress == null ? null : new InlineProgress<ReadProgress>(p => progress.Report(new(TrainStage.Tokenizing, p.FilesDone, p.FilesTotal, before + p.TokensDone, sw.Elapsed))), ct))
+                {
+                    read++;
+                    if (f.IsTest && !options.AllFiles) continue;
+                    bool heldOut = Split.IsValidation(f.RelativePath);
+                    if (heldOut) { corpus.HeldOutFiles++; if (corpus.Validation.Count < 100) corpus.Validation.Add(f); }
+                    var ids = new int[f.Tokens.Length];
+                    for (int i = 0; i < ids.Length; i++) { ids[i] = corpus.Table.Id(f.Tokens[i]); corpus.Table.Add(ids[i], 1, heldOut); }
+                    store.Add(ids, f.Gaps, heldOut);
+                }
+            }
+            options.Skipped?.AddRange(corpus.Skipped);
+            if (store.Tokens == 0) throw new NoTrainingDataException(NothingToTrain(options, found, read, store.Files, corpus.Skipped));
+            return corpus;
+        }
+        catch
+        {
+            corpus.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Counts the stored files' n-grams with their ids mapped through <paramref name="map"/>.</summary>
+    internal static NGramCounts Count(TokenStore store, int[] map, TrainOptions options, int vocabSize, bool includeHeldOut,
+        SpacingCounter? spacing, CancellationToken ct)
+    {
+        using var sorter = new NGramSorter(options.Order, options.MemoryBytes, options.TempDir, ct);
+        store.ForEach((ids, gaps, heldOut) =>
+        {
+            if (heldOut && !includeHeldOut) return;
+            for (int i = 0; i < ids.Length; i++) ids[i] = map[ids[i]];
+            spacing?.Add(ids, gaps);
+            sorter.AddFile(ids);
+        }, ct);
+        var trie = new TrieBuilder(options.Order, vocabSize);
+        sorter.Drain(trie.Add);
+        return trie.Build();
+    }
+
+    private static string NothingToTrain(TrainOptions options, int found, int read, int trainFiles, List<SkippedFile> skipped)
+    {
+        string root = string.Join(", ", options.Roots.Select(Path.GetFullPath));
+        string reasons = skipped.Count == 0 ? "" : " (" + string.Join("; ", skipped.Take(3).Select(s => $"{s.Path}: {s.Reason}"))
+            + (skipped.Count > 3 ? $"; and {skipped.Count - 3} more" : "") + ")";
+        if (found == 0)
             return $"nothing to train on: no .cs files under {root}{reasons}; the existing model is kept";
-        int read = corpus.Train.Count + corpus.Test.Count;
         if (read == 0)
-            return $"nothing to train on: none of the {corpus.FilesFound} .cs files under {root} could be read{reasons}; the existing model is kept";
+            return $"nothing to train on: none of the {found} .cs files under {root} could be read{reasons}; the existing model is kept";
         if (trainFiles == 0)
             return $"nothing to train on: the {read} readable .cs files under {root} are all in the test split (use --all-files); the existing model is kept";
         return $"nothing to train on: the {trainFiles} .cs files under {root} hold no tokens{reasons}; the existing model is kept";
