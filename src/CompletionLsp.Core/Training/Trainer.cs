@@ -49,6 +49,17 @@ public static class Trainer
         return new CorpusSplit(read.Where(f => !f.IsTest).ToList(), read.Where(f => f.IsTest).ToList(), skipped, files.Count);
     }
 
+    /// <summary>The training files of every root, tokenized, in the order <see cref="Train"/> counts them (the test
+    /// split left out unless <see cref="TrainOptions.AllFiles"/>); skipped files are added to <paramref name="skipped"/>.
+    /// For counting engines outside Core (the SQL engine of CompletionLsp.Sql). Progress is per root.</summary>
+    public static IEnumerable<TokenizedFile> TrainingFiles(TrainOptions options, List<SkippedFile> skipped,
+        IProgress<ReadProgress>? progress = null, CancellationToken ct = default)
+    {
+        foreach (var root in options.Roots)
+            foreach (var f in CorpusReader.Stream(RepoWalker.Walk(root, skipped, options.Walk), skipped, progress, ct))
+                if (!f.IsTest || options.AllFiles) yield return f;
+    }
+
     /// <summary>
     /// Trains the n-gram model in one streaming pass over the files: each file is tokenized, given raw ids
     /// (<see cref="TokenTable"/>) and written to a <see cref="TokenStore"/> on disk; then the vocabulary is decided
