@@ -81,6 +81,10 @@ public static class Trainer
             var (restVocab, restMap) = corpus.Table.ToVocabulary(options.MinCount, excludeHeldOut: true);
             var rest = new NGramModel(restVocab, Count(store, restMap, options, restVocab.Count, includeHeldOut: false, null, ct), ngram);
             cache = CacheTuner.Tune(rest, CacheOptions.Default, corpus.Validation, ct: ct);
+            // The held-out model's arrays are garbage now: give their memory to the full count (the CLI's GC runs
+            // with System.GC.ConserveMemory, which compacts the large object heap, see its project file).
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
         corpus.Validation.Clear();
         progress?.Report(new(TrainStage.Counting, store.Files, store.Files, tokens, sw.Elapsed));
