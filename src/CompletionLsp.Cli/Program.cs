@@ -30,6 +30,8 @@ namespace CompletionLsp.Cli
             {
                 TrainCommand.Build(),
                 MergeCommand.Build(),
+                ExportTokensCommand.Build(),
+                ImportCountsCommand.Build(),
                 EvalCommand.Build(),
                 CompleteCommand.Build(),
                 InfoCommand.Build(),

@@ -16,7 +16,7 @@ public static class TrainCommand
     private static readonly Option<string?> Out = Opt.Text("--out", "FILE", "Where to write the model [default: <dir>/.completion-lsp/model, or .../counts with --counts-only].", "-o");
     private static readonly Option<bool> CountsOnly = Opt.Flag("--counts-only", "Write a count shard instead of a model: `merge` sums shards into the model that training on all of them at once gives.");
     internal static readonly Option<int> Memory = Opt.Int("--memory", 1024, 16, 1 << 20,
-        "The counting buffers' budget in MiB; beyond it sorted runs spill to the temporary folder (the model itself comes on top).");
+        "The counting buffers' budget in MiB; beyond it sorted runs spill to the temporary folder (the model itself comes on top). With DuckDB: its memory_limit.");
     internal static readonly Option<string?> Temp = Opt.Text("--temp", "DIR", "Where temporary files go (the token store, spilled runs) [default: the system's temporary folder].");
     private static readonly Option<int> Order = Opt.Int("--order", 6, 1, 6, "The n-gram order.");
     private static readonly Option<string> Smoothing = Opt.Choice("--smoothing", "Interpolated modified Kneser-Ney, or add-delta with backoff.", "kn",
@@ -26,6 +26,9 @@ public static class TrainCommand
     private static readonly Option<bool> AllFiles = Opt.Flag("--all-files", "Train on the test split too (for the model you serve, not for eval).");
     private static readonly Option<bool> NoTune = Opt.Flag("--no-tune", "Keep the cache's default concentrations (no fitting on held-out training files).");
     private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "No progress bars (the summary is still printed).");
+    private static readonly Option<string> Engine = Opt.Choice("--engine",
+        "How n-grams are counted: in this process's sorter (memory), or as SQL over a Parquet token table by DuckDB (duckdb; the same model; the SQL runs on Spark too, see export-tokens).",
+        "memory", ["memory", "duckdb"]);
     private static readonly Option<string?> Models = Opt.Text("--models", "LIST",
         $"The models to train, comma-separated: {string.Join(", ", NeuralHook.AllModelNames)} (ngram and cache are always trained).");
 
@@ -33,7 +36,7 @@ public static class TrainCommand
     {
         var c = new Command("train", "Train a model on a repository: the n-gram and cache models, and the neural ones named in --models.")
         {
-            Dirs, Out, CountsOnly, Order, Smoothing, Delta, MinCount, AllFiles, NoTune, Memory, Temp, Quiet, Models,
+            Dirs, Out, CountsOnly, Order, Smoothing, Delta, MinCount, AllFiles, NoTune, Memory, Temp, Engine, Quiet, Models,
         };
         foreach (var o in NeuralHook.TrainOptions) c.Add(o);
         c.SetAction(Run);
@@ -48,6 +51,8 @@ public static class TrainCommand
         bool countsOnly = a.GetValue(CountsOnly);
         var neural = NeuralHook.ParseModels(a.GetValue(Models));
         if (countsOnly && neural.Count > 0) throw new UsageException("--counts-only counts n-grams; neural models (--models) train on a model, not a shard");
+        bool duckDb = a.GetValue(Engine) == "duckdb";
+        if (countsOnly && duckDb) throw new UsageException("--counts-only writes the memory engine's shard; for SQL counting elsewhere, use export-tokens");
         string outPath = a.GetValue(Out) ?? (countsOnly ? Path.Combine(Path.GetDirectoryName(Cli.DefaultModelPath(dir))!, "counts") : Cli.DefaultModelPath(dir));
         // Before reading the repository: the output must be a regular file (or none; through symlinks) in a folder
         // where a file can be created. A device, FIFO, socket or read-only folder is found now, not after training.
@@ -114,7 +119,7 @@ public static class TrainCommand
             }
             else (bundle, neuralSummary) = progress.Run(() =>
             {
-                var b = Trainer.Train(options, report, cts.Token);
+                var b = duckDb ? Sql.DuckDbCounter.Train(options, report, cts.Token) : Trainer.Train(options, report, cts.Token);
                 List<string> summary = [];
                 if (neural.Count > 0) (b, summary) = NeuralHook.Train(b, a, neural, progress, cts.Token);
                 progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);

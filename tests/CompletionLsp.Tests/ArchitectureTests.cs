@@ -31,8 +31,10 @@ public sealed class ArchitectureTests
         ["CompletionLsp.Neural"] = ["CompletionLsp.Core"],
         ["CompletionLsp.Semantic"] = ["CompletionLsp.Core"],
         ["CompletionLsp.Server"] = ["CompletionLsp.Core"],
+        // Counting as SQL (DuckDB, Parquet): beside training, for the CLI's `train --engine duckdb`.
+        ["CompletionLsp.Sql"] = ["CompletionLsp.Core"],
         // The CLI is the composition root: it plugs neural models and the semantic oracle into the server's engine.
-        ["completion-lsp"] = ["CompletionLsp.Core", "CompletionLsp.Neural", "CompletionLsp.Semantic", "CompletionLsp.Server"],
+        ["completion-lsp"] = ["CompletionLsp.Core", "CompletionLsp.Neural", "CompletionLsp.Semantic", "CompletionLsp.Server", "CompletionLsp.Sql"],
         // The benchmarks measure the product from above: the CLI's server process, the engine, the networks.
         ["completion-lsp-bench"] = ["CompletionLsp.Core", "CompletionLsp.Neural", "CompletionLsp.Semantic", "CompletionLsp.Server", "completion-lsp"],
     };
@@ -47,6 +49,9 @@ public sealed class ArchitectureTests
         ["Microsoft.CodeAnalysis.CSharp.Workspaces"] = ["CompletionLsp.Semantic"],
         ["Microsoft.CodeAnalysis.Features"] = ["CompletionLsp.Semantic"],
         ["Microsoft.CodeAnalysis.CSharp.Features"] = ["CompletionLsp.Semantic"],
+        ["DuckDB.NET.Data"] = ["CompletionLsp.Sql"],
+        ["DuckDB.NET.Bindings"] = ["CompletionLsp.Sql"],
+        ["Parquet"] = ["CompletionLsp.Sql"],
     };
 
     public static TheoryData<string> ProjectNames => new(Projects.Keys);

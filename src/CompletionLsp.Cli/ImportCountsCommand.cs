@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CompletionLsp.Core.Models;
+using CompletionLsp.Core.Training;
+using CompletionLsp.Sql;
+
+namespace CompletionLsp.Cli;
+
+/// <summary>`import-counts`: a model of the counts that scripts/spark/ngram_counts.py wrote (vocabulary/, records/,
+/// spacing/ and counts.json), the records sorted by DuckDB into the count trie.</summary>
+public static class ImportCountsCommand
+{
+    private static readonly Argument<string> Dir = Opt.Arg("dir", "The counts folder the Spark job wrote (vocabulary/, records/, spacing/, counts.json).");
+    private static readonly Option<string?> Out = Opt.Text("--out", "FILE", "Where to write the model.", "-o");
+    private static readonly Option<string> Smoothing = Opt.Choice("--smoothing", "Interpolated modified Kneser-Ney, or add-delta with backoff.", "kn",
+        ["kn", "add-delta", "kneser-ney", "modified-kneser-ney", "delta"], shown: 2);
+    private static readonly Option<double> Delta = Opt.Double("--delta", 0.01, 1e-9, 1e6, "The delta of add-delta smoothing.", "D");
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "No progress bars (the summary is still printed).");
+
+    public static Command Build()
+    {
+        var c = new Command("import-counts", "Make a model of n-gram counts counted with SQL on a cluster (scripts/spark/ngram_counts.py over `export-tokens`' table): the model `train --engine duckdb --no-tune` gives (the cache keeps its default concentrations).")
+        {
+            Dir, Out, Smoothing, Delta, TrainCommand.Memory, TrainCommand.Temp, Quiet,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    public static int Run(ParseResult a)
+    {
+        var dir = a.GetValue(Dir)!;
+        if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
+        var outPath = a.GetValue(Out) ?? throw new UsageException("import-counts needs --out FILE");
+        ModelFile.CheckWritable(outPath);
+        var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;
+        var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
+        var sw = Stopwatch.StartNew();
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        EventHandler onExit = (_, _) => ModelFile.DeletePendingTemporaries();
+        AppDomain.CurrentDomain.ProcessExit += onExit;
+        ModelBundle bundle;
+        try
+        {
+            bundle = progress.Run(() =>
+            {
+                var b = DuckDbCounter.ImportCounts(dir, smoothing, a.GetValue(Delta), (long)a.GetValue(TrainCommand.Memory) << 20, a.GetValue(TrainCommand.Temp),
+                    new InlineProgress<TrainProgress>(p => progress.Report(p.Stage == TrainStage.Done ? "done" : "importing", 0, 0,
+                        p.Stage == TrainStage.Done ? $"{p.Elapsed.TotalSeconds:F1} s" : $"counts of {p.Tokens:N0} tokens in {p.FilesDone} files", p.Elapsed, true)), cts.Token);
+                progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
+                b.Save(outPath, cts.Token);
+                progress.Done();
+                return b;
+            });
+        }
+        catch (InvalidDataException e)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine("cancelled; the previous model is unchanged");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            AppDomain.CurrentDomain.ProcessExit -= onExit;
+        }
+        var c = bundle.NGram.Counts;
+        Console.WriteLine();
+        Console.WriteLine($"  model        {outPath} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB) from {dir}");
+        Console.WriteLine($"  source       {string.Join(", ", bundle.Info.SourceRoots)}");
+        Console.WriteLine($"  files        {bundle.Info.Files}");
+        Console.WriteLine($"  tokens       {bundle.Info.Tokens:N0}");
+        Console.WriteLine($"  vocabulary   {bundle.Vocabulary.Count:N0} (min count {bundle.Info.MinCount})");
+        Console.WriteLine($"  n-grams      {string.Join(" / ", c.Words.Select(w => w.Length.ToString("N0")))} (orders 1..{c.Order})");
+        Console.WriteLine($"  time         {sw.Elapsed.TotalSeconds:F1} s, peak memory {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MiB");
+        return 0;
+    }
+}
