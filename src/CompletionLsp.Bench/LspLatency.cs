@@ -28,7 +28,7 @@ public sealed record LspLatencyOptions
 /// <summary>Per-keystroke latency of the language server, measured from outside the process as an editor sees it.</summary>
 public static class LspLatency
 {
-    private sealed record Sample(string File, int FileChars, double CompletionMs, double InlineMs, double CompletionServerMs, double InlineServerMs);
+    private sealed record Sample(string File, int FileChars, double CompletionMs, double InlineMs, double CompletionServerMs, double InlineServerMs, int Typed);
 
     private static readonly (string Name, int MaxChars)[] Buckets =
         [("< 10 KB", 10_000), ("10-30 KB", 30_000), ("30-100 KB", 100_000), (">= 100 KB", int.MaxValue)];
@@ -113,6 +113,13 @@ public static class LspLatency
             status = await lsp.WaitForNotification("completionLsp/status", p => p.GetProperty("state").GetString() is "loaded" or "error", TimeSpan.FromMinutes(2));
         double loaded = Stopwatch.GetElapsedTime(lsp.Started).TotalMilliseconds;
         Console.WriteLine($"ready        {ready:F0} ms from process start to the initialize response; model {status.GetProperty("state").GetString()} after {loaded:F0} ms");
+        if (model != null)
+        {
+            // The server's memory once the model is in: at once, and after the collections that follow a load (3 s).
+            string atLoad = Rss(lsp.Pid, "VmRSS");
+            await Task.Delay(3000);
+            Console.WriteLine($"loaded       server RSS {atLoad} MiB when the model was loaded, {Rss(lsp.Pid, "VmRSS")} MiB 3 s later (model file {new FileInfo(model).Length / 1048576.0:F1} MiB)");
+        }
         if (semantic)
         {
             // The semantic model loads in the background: when does it answer (measured from process start)?
@@ -202,7 +209,7 @@ public static class LspLatency
                     textDocument = new { uri }, position, context = new { triggerKind = 2 },
                 });
                 double inlineServer = ServerTime("textDocument/inlineCompletion");
-                if (counted) samples.Add(new Sample(file.RelativePath, original.Length, completionMs, inlineMs, completionServer, inlineServer));
+                if (counted) samples.Add(new Sample(file.RelativePath, original.Length, completionMs, inlineMs, completionServer, inlineServer, typed));
                 // Put the line back.
                 lsp.Notify("textDocument/didChange", new
                 {
@@ -223,7 +230,8 @@ public static class LspLatency
         Console.WriteLine("textDocument/completion (request written -> response read)");
         Cli.Tables.Write(Stats.RowHeaders, new[] { Stats.Row("all files", samples.Select(s => s.CompletionMs)) }
             .Concat(BucketRanges().Select(b => Stats.Row(b.Name, samples.Where(s => s.FileChars >= b.Lo && s.FileChars < b.Hi).Select(s => s.CompletionMs))))
-            .Append(Stats.Row("  in the server", samples.Select(s => s.CompletionServerMs).Where(double.IsFinite))));
+            .Append(Stats.Row("  in the server", samples.Select(s => s.CompletionServerMs).Where(double.IsFinite)))
+            .Concat(Enumerable.Range(0, 3).Select(k => Stats.Row(k == 0 ? "nothing typed" : $"{k} typed", samples.Where(s => s.Typed == k).Select(s => s.CompletionMs)))));
         Console.WriteLine("didOpen + a first completion (opening a file, not a keystroke)");
         Cli.Tables.Write(Stats.RowHeaders, [Stats.Row("all files", opens)]);
         Console.WriteLine("textDocument/inlineCompletion, automatic trigger");

@@ -22,6 +22,7 @@ namespace CompletionLsp.Bench
             root.Subcommands.Add(Flood.LargeDocCommand());
             root.Subcommands.Add(EngineLatency.Command());
             root.Subcommands.Add(NeuralBench.Command());
+            root.Subcommands.Add(TrainScale.Command());
             return root;
         }
 

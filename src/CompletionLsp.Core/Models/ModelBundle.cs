@@ -43,6 +43,7 @@ public sealed class ModelBundle
 
     public void Save(string path, CancellationToken ct = default)
     {
+        if (!NGram.Counts.HasRawCounts) throw new InvalidOperationException("this model was loaded to be served (its raw counts were released) and cannot be saved");
         ModelFile.ResolveOutput(path); // refuse a device, a FIFO or a folder before serializing
         var sections = new List<ModelFile.Section>
         {
@@ -58,7 +59,9 @@ public sealed class ModelBundle
         ModelFile.Write(path, sections, ct);
     }
 
-    public static ModelBundle Load(string path)
+    /// <param name="serving">Keep only what queries read (see <see cref="NGramModel.ReleaseRawCounts"/>): the
+    /// bundle can then be served but not saved.</param>
+    public static ModelBundle Load(string path, bool serving = false)
     {
         // Section by section from the file: the n-gram arrays are read straight into place, so that loading costs
         // about the model's size in memory, not two or three copies of the file.
@@ -77,6 +80,7 @@ public sealed class ModelBundle
         var spacing = s.Has(TagSpacing) ? Spacing.Deserialize(path, s.Bytes(TagSpacing)) : Spacing.Empty;
         var extra = s.Tags.Where(t => t is not (TagMeta or TagVocab or TagNGram or TagCache or TagMix or TagSpacing))
             .ToDictionary(t => t, s.Bytes);
+        if (serving) ngram.ReleaseRawCounts();
         return new ModelBundle { Vocabulary = vocab, NGram = ngram, Cache = cache, Info = info, MixtureWeights = mix, ExtraSections = extra, Spacing = spacing };
     }
 

@@ -52,6 +52,16 @@ public sealed class NGramCounts
 
     public long TotalNGrams => Words.Sum(w => (long)w.Length);
 
+    /// <summary>False once <see cref="ReleaseRawCounts"/> dropped the raw counts of orders 2..N (a model loaded to be
+    /// served: Kneser-Ney queries read its tables, never the counts). Such counts cannot be saved again.</summary>
+    public bool HasRawCounts { get; private set; } = true;
+
+    internal void ReleaseRawCounts()
+    {
+        for (int n = 1; n < Order; n++) Counts[n] = [];
+        HasRawCounts = false;
+    }
+
     /// <summary>Index at level <paramref name="level"/>+1 of the child <paramref name="word"/> of node
     /// <paramref name="node"/> at level <paramref name="level"/> (0-based levels), or -1.</summary>
     public int FindChild(int level, int node, int word)
@@ -81,6 +91,7 @@ public sealed class NGramCounts
 
     public int CountOf(ReadOnlySpan<int> tokens)
     {
+        if (!HasRawCounts && tokens.Length > 1) throw new InvalidOperationException("the raw counts were released (a model loaded for serving)");
         int node = FindNode(tokens);
         return node < 0 ? 0 : Counts[tokens.Length - 1][node];
     }

@@ -53,6 +53,13 @@ public sealed class NGramModel : ILanguageModel
     public SmoothedTables? KneserNeyTables => _kn;
     public int ContextSize => Counts.Order - 1;
 
+    /// <summary>Drops the raw counts that queries do not read (Kneser-Ney reads its tables; add-delta needs the
+    /// counts, which are kept): about a quarter of a loaded model's memory.</summary>
+    public void ReleaseRawCounts()
+    {
+        if (_kn != null) Counts.ReleaseRawCounts();
+    }
+
     /// <summary>nodes[j] = node of the last j context tokens at level j-1; returns the deepest j found.</summary>
     private int ContextNodes(ReadOnlySpan<int> context, Span<int> nodes)
     {
