@@ -21,12 +21,12 @@ public sealed record TokenTableInfo(int Files, int HeldOutFiles, long Tokens, lo
 /// The training files' tokens as a Parquet table, one row per token and per framing row, for counting with SQL (DuckDB
 /// here, Spark on a cluster: see sql/*.sql). Columns: file INT, pos INT, text STRING, literal_class INT (a
 /// <see cref="LiteralClass"/>), kind INT (a <see cref="TokenKind"/>), len16 INT, has_newline BOOLEAN, gap INT,
-/// held_out BOOLEAN. Rows come in (file, pos) order, in row groups of about a million.
+/// held_out BOOLEAN. Rows come in (file, pos) order, in row groups of 131,072 (the writer holds one).
 /// </summary>
 public static class TokenTableParquet
 {
     public const string SourceRootsKey = "completion-lsp.source_roots";
-    private const int RowGroupRows = 1 << 20;
+    private const int RowGroupRows = 1 << 17;
 
     private static readonly DataField<int> FileField = new("file");
     private static readonly DataField<int> PosField = new("pos");
