@@ -35,6 +35,7 @@ public static class MergeCommand
     {
         var shards = a.GetValue(Shards)!;
         var outPath = a.GetValue(Out) ?? throw new UsageException("merge needs --out FILE");
+        foreach (var s in shards) if (s.StartsWith('-') && !File.Exists(s)) throw new UsageException($"unknown option '{s}'");
         foreach (var s in shards) if (!File.Exists(s)) throw new UsageException($"no such file: {s}");
         ModelFile.CheckWritable(outPath);
         var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;

@@ -46,6 +46,8 @@ public static class TrainCommand
     public static int Run(ParseResult a)
     {
         var dirs = a.GetValue(Dirs)!;
+        // The folders take any number of words, so an option the parser does not know lands among them.
+        foreach (var d in dirs) if (d.StartsWith('-') && !Directory.Exists(d)) throw new UsageException($"unknown option '{d}'");
         foreach (var d in dirs) if (!Directory.Exists(d)) throw new UsageException($"no such folder: {d}");
         string dir = dirs[0];
         bool countsOnly = a.GetValue(CountsOnly);

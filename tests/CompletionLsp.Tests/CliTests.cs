@@ -235,6 +235,39 @@ public sealed class CliTests(CliRepoFixture fx) : IClassFixture<CliRepoFixture>
     }
 
     [Fact]
+    public void Count_shards_of_two_folders_merge_into_the_model_of_both()
+    {
+        using var dir = new TempDir("cli-shards");
+        string a = Path.Combine(fx.Repo, "CompletionLsp.Core", "Syntax"), b = Path.Combine(fx.Repo, "CompletionLsp.Core", "Corpus");
+        string sa = dir.Combine("a.counts"), sb = dir.Combine("b.counts"), merged = dir.Combine("merged"), both = dir.Combine("both");
+        foreach (var (d, o) in new[] { (a, sa), (b, sb) })
+        {
+            var r = CliRunner.Run("train", d, "--counts-only", "--out", o, "--order", "4", "--memory", "16");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains("records", r.Stdout);
+        }
+        var m = CliRunner.Run("merge", sa, sb, "--out", merged);
+        Assert.True(m.ExitCode == 0, m.ToString());
+        Assert.Contains("from 2 shards", m.Stdout);
+        var t = CliRunner.Run("train", a, b, "--no-tune", "--order", "4", "--out", both);
+        Assert.True(t.ExitCode == 0, t.ToString());
+        var x = ModelFile.Read(merged); var y = ModelFile.Read(both);
+        foreach (var tag in new[] { "VOCA", "NGRM", "SPAC" }) Assert.True(x[tag].AsSpan().SequenceEqual(y[tag]), tag);
+        Assert.Equal(2, ModelBundle.Load(merged).Info.SourceRoots.Length);
+
+        var info = CliRunner.Run("info", sa); // a shard is not a model: a clear error, exit 1
+        Assert.Equal(1, info.ExitCode);
+        Assert.Contains("count shard", info.Stderr);
+        var wrong = CliRunner.Run("merge", sa, merged, "--out", dir.Combine("x"));
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("not a count shard", wrong.Stderr);
+        Assert.False(File.Exists(dir.Combine("x")));
+        var usage = CliRunner.Run("merge", sa, "--bogus", "--out", dir.Combine("x"));
+        Assert.Equal(2, usage.ExitCode);
+        Assert.Contains("unknown option '--bogus'", usage.Stderr);
+    }
+
+    [Fact]
     public void A_missing_folder_is_a_usage_error()
     {
         var missing = Path.Combine(fx.Repo, "no-such-folder");
