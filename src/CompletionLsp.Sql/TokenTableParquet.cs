@@ -42,6 +42,7 @@ public static class TokenTableParquet
     public const string Bos = "<s>", Eos = "</s>";
 
     /// <summary>Writes <paramref name="files"/> to <paramref name="path"/> (through a temporary file beside it).</summary>
+    /// <exception cref="IOException">A token's text is not valid UTF-16 (a lone surrogate): Parquet keeps UTF-8.</exception>
     /// <param name="sourceRoots">Kept in the file's metadata (what `import-counts` says the model was trained on).</param>
     public static TokenTableInfo Write(string path, IEnumerable<TokenizedFile> files, IReadOnlyList<string>? sourceRoots = null, CancellationToken ct = default) =>
         Write(path, files, sourceRoots, RowGroupRows, ct);
@@ -84,6 +85,8 @@ public static class TokenTableParquet
                 for (int i = 0; i < f.Tokens.Length; i++)
                 {
                     var t = f.Tokens[i];
+                    if (HasLoneSurrogate(t.Text))
+                        throw new IOException($"{f.RelativePath}: a token holds a lone UTF-16 surrogate, which the token table's UTF-8 text cannot keep (two such spellings would become one); train it with --engine memory");
                     await Add(new TokenRow(fileNo, i + 1, t.Text, t.Class, t.Kind, t.Text.Length, t.Text.Contains('\n'), f.Gaps[i], heldOut));
                 }
                 await Add(new TokenRow(fileNo, f.Tokens.Length + 1, Eos, LiteralClass.None, TokenKind.Special, Eos.Length, false, 0, heldOut));
@@ -113,6 +116,18 @@ public static class TokenTableParquet
         }
         Array.Clear(b.Text, 0, n);
         b.Count = 0;
+    }
+
+    private static bool HasLoneSurrogate(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c < '\uD800' || c > '\uDFFF') continue;
+            if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { i++; continue; }
+            return true;
+        }
+        return false;
     }
 
     private static ReadOnlyMemory<T> Rows<T>(T[] a, int n) where T : struct => new(a, 0, n);

@@ -42,6 +42,19 @@ public sealed class TokenTableTests
     }
 
     [Fact]
+    public void A_token_that_UTF8_cannot_keep_is_refused_not_merged()
+    {
+        using var dir = new TempDir("tokens-surrogate");
+        var file = new TokenizedFile("A.cs", [new LexToken(0, 3, "\"\uD800\"", TokenKind.Literal, LiteralClass.String)], [0]);
+        var e = Assert.Throws<IOException>(() => TokenTableParquet.Write(dir.Combine("t.parquet"), [file]));
+        Assert.Contains("surrogate", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path)); // no table, no temporary file
+        var pair = new TokenizedFile("B.cs", [new LexToken(0, 4, "\"𝑥\"", TokenKind.Literal, LiteralClass.String)], [0]);
+        TokenTableParquet.Write(dir.Combine("t.parquet"), [pair]);
+        Assert.Equal("\"𝑥\"", TokenTableParquet.Read(dir.Combine("t.parquet")).ElementAt(1).Text);
+    }
+
+    [Fact]
     public void A_Parquet_file_that_is_not_a_token_table_is_refused()
     {
         using var dir = new TempDir("tokens-bad");
