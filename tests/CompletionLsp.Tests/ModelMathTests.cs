@@ -163,6 +163,7 @@ public class ModelMathTests(TrainedModelFixture fx)
         var doc = Ids(v, TestFile);
         Predicate<int> prefixS = id => Vocabulary.IsInsertable(id) && v[id].StartsWith("s", StringComparison.OrdinalIgnoreCase);
         Predicate<int> prefixRare = id => Vocabulary.IsInsertable(id) && v[id].StartsWith("Ng", StringComparison.Ordinal);
+        Predicate<int> prefixVocab = id => Vocabulary.IsInsertable(id) && v[id].StartsWith("vocab", StringComparison.OrdinalIgnoreCase);
         foreach (var k in ks ?? [1, 5, 10, 40])
         {
             var contexts = Contexts(v).Select(c => c.Context).Concat(Enumerable.Range(1, 12).Select(i => doc[..(i * doc.Length / 13)])).ToList();
@@ -171,6 +172,10 @@ public class ModelMathTests(TrainedModelFixture fx)
                 AssertTopKExact(m, ctx, k, null, $"{what}, k {k}, no filter");
                 AssertTopKExact(m, ctx, k, prefixS, $"{what}, k {k}, prefix s");
                 AssertTopKExact(m, ctx, k, prefixRare, $"{what}, k {k}, prefix Ng");
+                // The same filters as a PrefixFilter says them: the models enumerate the spellings with the prefix.
+                AssertTopKExact(m, ctx, k, PrefixFilter.Of("s", prefixS), $"{what}, k {k}, prefix s (PrefixFilter)");
+                AssertTopKExact(m, ctx, k, PrefixFilter.Of("Ng", prefixRare), $"{what}, k {k}, prefix Ng (PrefixFilter)");
+                AssertTopKExact(m, ctx, k, PrefixFilter.Of("vocab", prefixVocab), $"{what}, k {k}, prefix vocab (PrefixFilter)");
                 AssertTopKExact(m, ctx, k, id => id != Vocabulary.Unk, $"{what}, k {k}, no <unk>");
             }
         }

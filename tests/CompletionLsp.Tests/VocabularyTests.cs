@@ -54,3 +54,25 @@ public class VocabularyTests
         Assert.Equal(Vocabulary.ReservedCount + 3, v.Count);
     }
 }
+
+public sealed class VocabularyPrefixTests
+{
+    [Fact]
+    public void The_prefix_range_holds_exactly_the_spellings_with_the_prefix_ignoring_case()
+    {
+        var files = CompletionLsp.Core.Training.Trainer.LoadCorpus(Repo.Src, new(), null, default).Train;
+        var v = Vocabulary.Build(files.Select(f => f.Tokens), minCount: 1);
+        var prefixes = v.Words.Skip(Vocabulary.ReservedCount).Where((_, i) => i % 7 == 0)
+            .SelectMany(w => new[] { w[..1], w[..Math.Min(2, w.Length)], w[..Math.Min(4, w.Length)].ToLowerInvariant(), w })
+            .Append("zzzz-none").Append("Ü").Distinct().ToList();
+        Assert.True(prefixes.Count > 300, $"{prefixes.Count} prefixes");
+        foreach (var p in prefixes)
+        {
+            var (lo, hi) = v.PrefixRange(p);
+            var got = v.IdsByName[lo..hi].Order().ToList();
+            var want = Enumerable.Range(Vocabulary.ReservedCount, v.StaticCount - Vocabulary.ReservedCount)
+                .Where(id => v[id].StartsWith(p, StringComparison.OrdinalIgnoreCase)).ToList();
+            Assert.True(want.SequenceEqual(got), $"prefix '{p}': {want.Count} spellings, the range holds {got.Count}");
+        }
+    }
+}

@@ -209,8 +209,8 @@ public sealed partial class CompletionEngine
     /// <param name="words">With nothing typed, only names, keywords and literals: the completion list holds no punctuation.</param>
     private static Predicate<int> Accept(Vocabulary vocab, string prefix, bool words = false) => prefix.Length == 0
         ? words ? id => Vocabulary.IsInsertable(id) && vocab.KindOf(id) != TokenKind.Punctuation : id => Vocabulary.IsInsertable(id)
-        : id => Vocabulary.IsInsertable(id) && SemanticRanking.Matches(vocab[id], prefix)
-                && vocab.KindOf(id) is TokenKind.Identifier or TokenKind.Keyword;
+        : PrefixFilter.Of(prefix, id => Vocabulary.IsInsertable(id) && SemanticRanking.Matches(vocab[id], prefix)
+                && vocab.KindOf(id) is TokenKind.Identifier or TokenKind.Keyword);
 
     /// <summary>The token being typed is not evidence for itself: its n-grams leave the cache during the query. With
     /// nothing typed, the token after the caret is not evidence for what is inserted before it: the n-grams that end at

@@ -84,7 +84,12 @@ public sealed class CachedModel(ILanguageModel baseModel, NGramCache? recent, NG
             foreach (var w in e.Words)
             {
                 if (w == Vocabulary.Bos || !seen.Add(w)) continue;
-                double upper = Adapt(0, w, re, de) + slope * tau;
+                double a0 = Adapt(0, w, re, de);
+                // A word that no cache entry in the chain holds is adapted like every static token: with k static
+                // tokens at or above it (tau > 0), it cannot enter (at a tie its id loses, as it did in the static
+                // top k). This skips scoring every name of the document and the recent files at each request.
+                if (a0 == 0 && tau > 0) continue;
+                double upper = a0 + slope * tau;
                 if (upper < top.Threshold) continue;
                 if (accept != null && !accept(w)) continue;
                 top.Add(w, Adapt(Base.Probability(context, w), w, re, de));

@@ -179,9 +179,31 @@ public sealed class NGramModel : ILanguageModel
         top.Finish();
     }
 
-    /// <summary>Unseen-at-context tokens in unigram order: their probabilities fall with it, so stop at the first that cannot enter.</summary>
+    /// <summary>Prefixes matching at most this many trained spellings are scored one by one (a binary search finds
+    /// them); more, and the unigram order finds enough of them soon.</summary>
+    private const int PrefixRangeScan = 4096;
+
+    /// <summary>Unseen-at-context tokens in unigram order: their probabilities fall with it, so stop at the first that
+    /// cannot enter. Under a selective prefix (<see cref="PrefixFilter"/>), only the spellings with that prefix.</summary>
     private void AddUnigramFill(TopKCollector top, int k, Predicate<int>? accept, int[] stamp, int gen, Func<int, double> prob)
     {
+        if (PrefixFilter.Behind(accept) is { Prefix.Length: > 0 } pf)
+        {
+            var (lo, hi) = Vocabulary.PrefixRange(pf.Prefix);
+            if (hi - lo <= PrefixRangeScan)
+            {
+                var byName = Vocabulary.IdsByName;
+                for (int i = lo; i < hi; i++)
+                {
+                    int w = byName[i];
+                    if (stamp[w] == gen || w == Vocabulary.Bos) continue;
+                    double p = prob(w);
+                    if (p < top.Threshold || !accept!(w)) continue;
+                    top.Add(w, p);
+                }
+                return;
+            }
+        }
         int added = 0;
         foreach (var w in _unigramOrder)
         {

@@ -66,6 +66,43 @@ public sealed class Vocabulary
 
     public bool TryGetId(string text, out int id) => _ids.TryGetValue(text, out id);
 
+    private int[]? _byName; // trained ids by spelling, ignoring case (built on first use)
+
+    /// <summary>The trained ids whose spelling starts with <paramref name="prefix"/> ignoring case: the slice
+    /// [Lo, Hi) of <see cref="IdsByName"/> (spellings sorted ignoring case, so that those with a prefix are
+    /// contiguous). Two binary searches.</summary>
+    public (int Lo, int Hi) PrefixRange(string prefix)
+    {
+        var ids = IdsByName;
+        int lo = 0, hi = ids.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (string.Compare(_words[ids[mid]], prefix, StringComparison.OrdinalIgnoreCase) < 0) lo = mid + 1; else hi = mid;
+        }
+        int start = lo;
+        hi = ids.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_words[ids[mid]].StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) lo = mid + 1; else hi = mid;
+        }
+        return (start, lo);
+    }
+
+    /// <summary>The trained ids (reserved ones left out) sorted by spelling, ignoring case (ties by id).</summary>
+    public int[] IdsByName
+    {
+        get
+        {
+            if (_byName is { } b) return b;
+            var ids = Enumerable.Range(ReservedCount, StaticCount - ReservedCount).ToArray();
+            var words = _words;
+            Array.Sort(ids, (x, y) => string.Compare(words[x], words[y], StringComparison.OrdinalIgnoreCase) is var c && c != 0 ? c : x.CompareTo(y));
+            return _byName = ids; // a race builds it twice, to the same result
+        }
+    }
+
     /// <summary>
     /// Like <see cref="Map"/>, but an identifier or keyword the model never saw gets a new dynamic id, so that caches
     /// over the user's documents can predict names written after training. Not thread-safe: the engine serializes it.
