@@ -231,7 +231,11 @@ public static class LspLatency
         Cli.Tables.Write(Stats.RowHeaders, new[] { Stats.Row("all files", samples.Select(s => s.CompletionMs)) }
             .Concat(BucketRanges().Select(b => Stats.Row(b.Name, samples.Where(s => s.FileChars >= b.Lo && s.FileChars < b.Hi).Select(s => s.CompletionMs))))
             .Append(Stats.Row("  in the server", samples.Select(s => s.CompletionServerMs).Where(double.IsFinite)))
-            .Concat(Enumerable.Range(0, 3).Select(k => Stats.Row(k == 0 ? "nothing typed" : $"{k} typed", samples.Where(s => s.Typed == k).Select(s => s.CompletionMs)))));
+            .Concat(Enumerable.Range(0, 3).SelectMany(k => new[]
+            {
+                Stats.Row(k == 0 ? "nothing typed" : $"{k} typed", samples.Where(s => s.Typed == k).Select(s => s.CompletionMs)),
+                Stats.Row("  in the server", samples.Where(s => s.Typed == k).Select(s => s.CompletionServerMs).Where(double.IsFinite)),
+            })));
         Console.WriteLine("didOpen + a first completion (opening a file, not a keystroke)");
         Cli.Tables.Write(Stats.RowHeaders, [Stats.Row("all files", opens)]);
         Console.WriteLine("textDocument/inlineCompletion, automatic trigger");

@@ -246,6 +246,9 @@ public static class DuckDbCounter
         public DuckSession(string workDir, SqlCountOptions o, IReadOnlyList<string> inputFiles, IReadOnlyList<string> dirs, CancellationToken ct)
         {
             _ct = ct;
+            // The VS Code extension's server ships without DuckDB's native library (57 MB it never uses there).
+            if (!System.Runtime.InteropServices.NativeLibrary.TryLoad("duckdb", typeof(DuckDBConnection).Assembly, null, out _))
+                throw new IOException("the DuckDB engine is not in this installation (its native library, libduckdb, is missing: the VS Code extension's server leaves it out); train with the default engine, or with a completion-lsp built from the repository");
             _db = new DuckDBConnection("Data Source=" + Path.Combine(workDir, "counts.duckdb"));
             _db.Open();
             try

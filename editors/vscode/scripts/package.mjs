@@ -37,8 +37,12 @@ if (!rids) {
   process.exit(2);
 }
 const rid = rids[0];
-/** libtorch's libraries that nothing of TorchSharp loads: tests, Python bindings, mobile backends. */
-const unused = /(^|[\\/])(lib)?(jitbackend_test|torchbind_test|aoti_custom_ops|backend_with_compiler|nnapi_backend|torch_python|shm)\.(so|dylib|dll)$/;
+/**
+ * libtorch's libraries that nothing of TorchSharp loads: tests, Python bindings, mobile backends; and DuckDB's (57 MB
+ * stripped), which serves only `train --engine duckdb` and `import-counts`: the extension never runs them, and without
+ * it they say so (DuckDbCounter).
+ */
+const unused = /(^|[\\/])(lib)?(jitbackend_test|torchbind_test|aoti_custom_ops|backend_with_compiler|nnapi_backend|torch_python|shm|duckdb)\.(so|dylib|dll)$/;
 /**
  * The runtime's parts that a shipped server never loads: the debugger and crash-dump support (a managed debugger
  * attaching, `createdump`), the standalone GCs (only with DOTNET_GCName) and the LTTng trace provider. The host
