@@ -122,6 +122,24 @@ public sealed class CountingTests
     }
 
     [Fact]
+    public void Temporary_files_of_a_killed_training_are_removed_by_the_next_one()
+    {
+        using var temp = new TempDir("stale");
+        // A process id that no process has (above the kernel's pid_max), and this process's own.
+        var stale = Directory.CreateDirectory(Path.Combine(temp.Path, NGramSorter.RunsPrefix + "99999999-0123")).FullName;
+        File.WriteAllText(Path.Combine(stale, "run00000"), "x");
+        File.WriteAllText(Path.Combine(temp.Path, TokenStore.Prefix + "99999999-0123.tmp"), "x");
+        var mine = Path.Combine(temp.Path, TokenStore.Prefix + Environment.ProcessId + "-0123.tmp");
+        File.WriteAllText(mine, "x");
+        var b = Trainer.Train(new TrainOptions { Root = Part("Syntax"), MemoryBytes = 1 << 15, TempDir = temp.Path, TuneCache = false });
+        Assert.True(b.Info.Tokens > 0);
+        Assert.False(Directory.Exists(stale));
+        Assert.False(File.Exists(Path.Combine(temp.Path, TokenStore.Prefix + "99999999-0123.tmp")));
+        Assert.True(File.Exists(mine)); // a live process's file is kept
+        Assert.Equal([mine], Directory.EnumerateFileSystemEntries(temp.Path));
+    }
+
+    [Fact]
     public void The_trie_builder_refuses_records_out_of_order()
     {
         var t = new TrieBuilder(3, 20);

@@ -55,7 +55,9 @@ public static class CountShard
         progress?.Report(new(TrainStage.Counting, store.Files, store.Files, store.Tokens, sw.Elapsed));
         var spacing = new SpacingCounter();
         var dir = options.TempDir ?? Path.GetTempPath();
-        var recordsPath = Path.Combine(dir, $"completion-lsp-records-{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(dir);
+        TempFiles.RemoveStale(dir, "completion-lsp-records-");
+        var recordsPath = TempFiles.NewPath(dir, "completion-lsp-records-", ".tmp");
         long records = 0;
         try
         {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CompletionLsp.Core.Models.Counting;
 
 namespace CompletionLsp.Core.Training;
 
@@ -9,6 +10,7 @@ namespace CompletionLsp.Core.Training;
 /// </summary>
 public sealed class TokenStore : IDisposable
 {
+    public const string Prefix = "completion-lsp-tokens-";
     private readonly string _path;
     private readonly FileStream _fs;
     private readonly List<(bool HeldOut, int Tokens)> _files = [];
@@ -17,8 +19,11 @@ public sealed class TokenStore : IDisposable
     {
         var dir = tempDir ?? Path.GetTempPath();
         Directory.CreateDirectory(dir);
-        _path = Path.Combine(dir, $"completion-lsp-tokens-{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
+        TempFiles.RemoveStale(dir, Prefix);
+        _path = TempFiles.NewPath(dir, Prefix, ".tmp");
         _fs = new FileStream(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.DeleteOnClose);
+        // On Unix the name goes at once (the open file stays readable): a killed training leaves nothing behind.
+        if (!OperatingSystem.IsWindows()) { try { File.Delete(_path); } catch (IOException) { } catch (UnauthorizedAccessException) { } }
     }
 
     public int Files => _files.Count;

@@ -11,6 +11,8 @@ namespace CompletionLsp.Core.Models.Counting;
 public sealed class NGramSorter : IDisposable
 {
     public const long DefaultMemoryBytes = 1L << 30;
+    /// <summary>The name of the folder of a sorter's runs starts so (then the process id; see <see cref="TempFiles"/>).</summary>
+    public const string RunsPrefix = "completion-lsp-counts-";
     private const int MinBufferTokens = 1 << 12;
 
     private readonly int _order;
@@ -98,7 +100,9 @@ public sealed class NGramSorter : IDisposable
         if (_tempDir == null)
         {
             var root = _tempRoot ?? Path.GetTempPath();
-            _tempDir = Path.Combine(root, $"completion-lsp-counts-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(root);
+            TempFiles.RemoveStale(root, RunsPrefix);
+            _tempDir = TempFiles.NewPath(root, RunsPrefix);
             Directory.CreateDirectory(_tempDir);
         }
         var path = Path.Combine(_tempDir, $"run{_runs.Count:D5}");
