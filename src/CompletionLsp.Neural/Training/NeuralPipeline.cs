@@ -80,7 +80,8 @@ public static class NeuralPipeline
         if (probs.Count > 0)
         {
             // The n-gram side, held out: built from the training files without the validation files.
-            var heldOut = new NGramModel(vocab, NGramBuilder.Build(fitIds, bundle.NGram.Options.Order, vocab.Count, ct), bundle.NGram.Options);
+            // (NGramBuilder frames each file itself: the ids without FileIds' <s> and </s>.)
+            var heldOut = new NGramModel(vocab, NGramBuilder.Build(fitIds.Select(f => f[1..^1]), bundle.NGram.Options.Order, vocab.Count, ct), bundle.NGram.Options);
             var ng = new List<double>();
             foreach (var ids in validIds)
                 for (int t = 1; t < ids.Length; t++) ng.Add(heldOut.Probability(ids.AsSpan(0, t), ids[t]));
