@@ -17,6 +17,17 @@ public static class InfoCommand
     public static int Run(ParseResult a)
     {
         var path = a.GetValue(Model)!;
+        using (var r = ModelFile.Open(path))
+            if (Core.Training.CountShard.IsShard(r))
+            {
+                var si = Core.Training.CountShard.ReadInfo(r);
+                Console.WriteLine($"count shard  {Path.GetFullPath(path)} ({new FileInfo(path).Length / 1024.0 / 1024.0:F1} MiB): `completion-lsp merge` makes a model of shards");
+                Console.WriteLine($"counted      {si.CreatedUtc:u} by {si.Tool} {si.ToolVersion}");
+                Console.WriteLine($"source       {string.Join(", ", si.SourceRoots)} ({si.Files} files{(si.AllFiles ? ", all files" : ", test split left out")}, {si.SkippedFiles} skipped)");
+                Console.WriteLine($"tokens       {si.Tokens:N0}");
+                Console.WriteLine($"records      {si.Records:N0} distinct n-gram records, order {si.Order}");
+                return 0;
+            }
         var b = ModelBundle.Load(path);
         var d = b.Describe(path);
         Console.WriteLine($"model        {d.Path} ({(d.FileBytes ?? 0) / 1024.0 / 1024.0:F1} MiB, format v{d.FormatVersion})");
