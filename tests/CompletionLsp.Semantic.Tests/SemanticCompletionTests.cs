@@ -198,6 +198,28 @@ public class SemanticCompletionTests
     }
 
     [Fact]
+    public void A_local_weighted_up_keeps_a_probability_no_greater_than_one()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        // The document's own n-grams make "total" nearly certain after "; ": weighted up as a local, it once showed 200%+.
+        var list = repo.Complete("App/Use.cs", """
+            namespace App;
+            class Use
+            {
+                void M(int count)
+                {
+                    int total = count;
+                    total += count; total += count; total += count; total += count; total += count; total += count;
+                    total += count; total += count; total += count; total += count; total += count; total += count;
+                    $0
+            """, max: 400);
+        Assert.Equal(SemanticContext.Scope, list.Semantic);
+        Assert.Equal("total", list.Items[0].Text);
+        Assert.All(list.Items, i => Assert.InRange(i.Probability, 0, 1));
+        Assert.InRange(list.Items.Sum(i => i.Probability), 0, 1 + 1e-9);
+    }
+
+    [Fact]
     public void In_a_class_body_only_types_and_member_keywords_are_offered()
     {
         using var repo = new FixtureRepo(BuilderRepo);

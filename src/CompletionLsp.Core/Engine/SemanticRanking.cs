@@ -85,9 +85,20 @@ public static class SemanticRanking
                     : new CompletionCandidate(c.Name, share, TokenKind.Identifier, RoleOf(c.Kind)) { Symbol = c }, c.Proximity));
         }
         if (weighted)
+        {
+            // Names close to the caret weigh more; the list then keeps the probability mass it had (rescaled), so that
+            // a shown probability stays a probability (a weighted local once read "223%").
+            double before = 0, after = 0;
             for (int i = 0; i < items.Count; i++)
+            {
+                before += items[i].C.Probability;
                 if (items[i].Proximity is 0 or 1 && items[i].C.Symbol != null)
                     items[i] = (items[i].C with { Probability = items[i].C.Probability * proximityWeights![items[i].Proximity] }, items[i].Proximity);
+                after += items[i].C.Probability;
+            }
+            if (after > 0 && before > 0)
+                for (int i = 0; i < items.Count; i++) items[i] = (items[i].C with { Probability = items[i].C.Probability * (before / after) }, items[i].Proximity);
+        }
         var ranked = items.OrderByDescending(x => x.C.Probability).ThenBy(x => x.Proximity).ThenBy(x => x.C.Kind == TokenKind.Keyword ? 0 : 1)
             .ThenBy(x => x.C.Text, StringComparer.Ordinal)
             .Take(maxItems).Select(x => x.C).ToList();
