@@ -36,24 +36,20 @@ public static class ImportCountsCommand
         var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;
         var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
         var sw = Stopwatch.StartNew();
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        EventHandler onExit = (_, _) => ModelFile.DeletePendingTemporaries();
-        AppDomain.CurrentDomain.ProcessExit += onExit;
         ModelBundle bundle;
         try
         {
-            bundle = progress.Run(() =>
+            int rc = ModelJob.Run(progress, ct =>
             {
                 var b = DuckDbCounter.ImportCounts(dir, smoothing, a.GetValue(Delta), (long)a.GetValue(TrainCommand.Memory) << 20, a.GetValue(TrainCommand.Temp),
                     new InlineProgress<TrainProgress>(p => progress.Report(p.Stage == TrainStage.Done ? "done" : "importing", 0, 0,
-                        p.Stage == TrainStage.Done ? $"{p.Elapsed.TotalSeconds:F1} s" : $"counts of {p.Tokens:N0} tokens in {p.FilesDone} files", p.Elapsed, true)), cts.Token);
+                        p.Stage == TrainStage.Done ? $"{p.Elapsed.TotalSeconds:F1} s" : $"counts of {p.Tokens:N0} tokens in {p.FilesDone} files", p.Elapsed, true)), ct);
                 progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
-                b.Save(outPath, cts.Token);
+                b.Save(outPath, ct);
                 progress.Done();
                 return b;
-            });
+            }, out bundle);
+            if (rc != 0) return rc;
         }
         catch (InvalidDataException e)
         {
@@ -61,26 +57,7 @@ public static class ImportCountsCommand
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine();
-            Console.Error.WriteLine("cancelled; the previous model is unchanged");
-            return 130;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-            AppDomain.CurrentDomain.ProcessExit -= onExit;
-        }
-        var c = bundle.NGram.Counts;
-        Console.WriteLine();
-        Console.WriteLine($"  model        {outPath} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB) from {dir}");
-        Console.WriteLine($"  source       {string.Join(", ", bundle.Info.SourceRoots)}");
-        Console.WriteLine($"  files        {bundle.Info.Files}");
-        Console.WriteLine($"  tokens       {bundle.Info.Tokens:N0}");
-        Console.WriteLine($"  vocabulary   {bundle.Vocabulary.Count:N0} (min count {bundle.Info.MinCount})");
-        Console.WriteLine($"  n-grams      {string.Join(" / ", c.Words.Select(w => w.Length.ToString("N0")))} (orders 1..{c.Order})");
-        Console.WriteLine($"  time         {sw.Elapsed.TotalSeconds:F1} s, peak memory {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MiB");
+        ModelJob.WriteSummary(bundle, outPath, dir, sw);
         return 0;
     }
 }

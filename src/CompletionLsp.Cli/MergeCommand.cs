@@ -41,54 +41,27 @@ public static class MergeCommand
         var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;
         var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
         var sw = Stopwatch.StartNew();
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        EventHandler onExit = (_, _) => ModelFile.DeletePendingTemporaries();
-        AppDomain.CurrentDomain.ProcessExit += onExit;
-        ModelBundle bundle;
-        try
+        int rc = ModelJob.Run(progress, ct =>
         {
-            bundle = progress.Run(() =>
-            {
-                var b = CountShard.Merge(shards, a.GetValue(MinCount), smoothing, a.GetValue(Delta), (long)a.GetValue(TrainCommand.Memory) << 20,
-                    a.GetValue(TrainCommand.Temp), new Core.Training.InlineProgress<TrainProgress>(p =>
+            var b = CountShard.Merge(shards, a.GetValue(MinCount), smoothing, a.GetValue(Delta), (long)a.GetValue(TrainCommand.Memory) << 20,
+                a.GetValue(TrainCommand.Temp), new Core.Training.InlineProgress<TrainProgress>(p =>
+                {
+                    string stage = p.Stage switch { TrainStage.Tokenizing => "reading", TrainStage.Counting => "merging", _ => "done" };
+                    string text = p.Stage switch
                     {
-                        string stage = p.Stage switch { TrainStage.Tokenizing => "reading", TrainStage.Counting => "merging", _ => "done" };
-                        string text = p.Stage switch
-                        {
-                            TrainStage.Tokenizing => $"{p.FilesDone}/{p.FilesTotal} shards, {p.Tokens:N0} tokens",
-                            TrainStage.Counting => $"records of {p.Tokens:N0} tokens in {p.FilesDone} files",
-                            _ => $"{p.Elapsed.TotalSeconds:F1} s",
-                        };
-                        progress.Report(stage, p.Stage == TrainStage.Tokenizing ? p.FilesDone : 0, p.Stage == TrainStage.Tokenizing ? p.FilesTotal : 0, text, p.Elapsed, true);
-                    }), cts.Token);
-                progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
-                b.Save(outPath, cts.Token);
-                progress.Done();
-                return b;
-            });
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine();
-            Console.Error.WriteLine("cancelled; the previous model is unchanged");
-            return 130;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-            AppDomain.CurrentDomain.ProcessExit -= onExit;
-        }
-        var c = bundle.NGram.Counts;
-        Console.WriteLine();
-        Console.WriteLine($"  model        {outPath} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB) from {shards.Length} shards");
-        Console.WriteLine($"  source       {string.Join(", ", bundle.Info.SourceRoots)}");
-        Console.WriteLine($"  files        {bundle.Info.Files}, {bundle.Info.SkippedFiles} skipped");
-        Console.WriteLine($"  tokens       {bundle.Info.Tokens:N0}");
-        Console.WriteLine($"  vocabulary   {bundle.Vocabulary.Count:N0} (min count {a.GetValue(MinCount)})");
-        Console.WriteLine($"  n-grams      {string.Join(" / ", c.Words.Select(w => w.Length.ToString("N0")))} (orders 1..{c.Order})");
-        Console.WriteLine($"  time         {sw.Elapsed.TotalSeconds:F1} s, peak memory {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MiB");
+                        TrainStage.Tokenizing => $"{p.FilesDone}/{p.FilesTotal} shards, {p.Tokens:N0} tokens",
+                        TrainStage.Counting => $"records of {p.Tokens:N0} tokens in {p.FilesDone} files",
+                        _ => $"{p.Elapsed.TotalSeconds:F1} s",
+                    };
+                    progress.Report(stage, p.Stage == TrainStage.Tokenizing ? p.FilesDone : 0, p.Stage == TrainStage.Tokenizing ? p.FilesTotal : 0, text, p.Elapsed, true);
+                }), ct);
+            progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
+            b.Save(outPath, ct);
+            progress.Done();
+            return b;
+        }, out var bundle);
+        if (rc != 0) return rc;
+        ModelJob.WriteSummary(bundle, outPath, $"{shards.Length} shards", sw);
         return 0;
     }
 }

@@ -77,76 +77,46 @@ public static class TrainCommand
         List<string> neuralSummary = [];
         var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
         var sw = Stopwatch.StartNew();
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        // SIGTERM (kill, a service manager): stop like Ctrl-C, so that the temporary file is deleted and the previous
-        // model kept; exit code 143.
-        bool terminated = false;
-        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            terminated = true;
-            cts.Cancel();
-        });
-        EventHandler onExit = (_, _) => ModelFile.DeletePendingTemporaries();
-        AppDomain.CurrentDomain.ProcessExit += onExit;
         ModelBundle bundle = null!;
         ShardInfo? shard = null;
         TimeSpan tuningAt = TimeSpan.Zero, countingAt = TimeSpan.Zero;
-        try
+        var report = new InlineProgress<TrainProgress>(p =>
         {
-            var report = new InlineProgress<TrainProgress>(p =>
-                {
-                    double tps = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
-                    // The stage's name is the progress line's first column; its figures follow.
-                    string stage = TrainStages.Name(p.Stage), text = TrainStages.Details(p);
-                    switch (p.Stage)
-                    {
-                        case TrainStage.Walking: progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
-                        case TrainStage.Tokenizing: progress.Report(stage, p.FilesDone, p.FilesTotal, $"{text}, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
-                        case TrainStage.Counting: countingAt = p.Elapsed; progress.Report(stage, 0, 0, $"{text}, orders 1..{options.Order}", p.Elapsed, true); break;
-                        case TrainStage.Tuning: tuningAt = p.Elapsed; progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
-                        case TrainStage.Done: progress.Report(stage, 1, 1, text, p.Elapsed, true); break;
-                    }
-                });
-            if (countsOnly)
+            double tps = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
+            // The stage's name is the progress line's first column; its figures follow.
+            string stage = TrainStages.Name(p.Stage), text = TrainStages.Details(p);
+            switch (p.Stage)
             {
-                shard = progress.Run(() =>
-                {
-                    var info = CountShard.Write(outPath, options, report, cts.Token);
-                    progress.Done();
-                    return info;
-                });
+                case TrainStage.Walking: progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
+                case TrainStage.Tokenizing: progress.Report(stage, p.FilesDone, p.FilesTotal, $"{text}, {tps:N0} tokens/s", p.Elapsed, p.FilesDone == p.FilesTotal); break;
+                case TrainStage.Counting: countingAt = p.Elapsed; progress.Report(stage, 0, 0, $"{text}, orders 1..{options.Order}", p.Elapsed, true); break;
+                case TrainStage.Tuning: tuningAt = p.Elapsed; progress.Report(stage, 0, 0, text, p.Elapsed, true); break;
+                case TrainStage.Done: progress.Report(stage, 1, 1, text, p.Elapsed, true); break;
             }
-            else (bundle, neuralSummary) = progress.Run(() =>
+        });
+        int rc;
+        if (countsOnly)
+            rc = ModelJob.Run(progress, ct =>
             {
-                var b = duckDb ? Sql.DuckDbCounter.Train(options, report, cts.Token) : Trainer.Train(options, report, cts.Token);
+                var info = CountShard.Write(outPath, options, report, ct);
+                progress.Done();
+                return info;
+            }, out shard);
+        else
+        {
+            rc = ModelJob.Run(progress, ct =>
+            {
+                var b = duckDb ? Sql.DuckDbCounter.Train(options, report, ct) : Trainer.Train(options, report, ct);
                 List<string> summary = [];
-                if (neural.Count > 0) (b, summary) = NeuralHook.Train(b, a, neural, progress, cts.Token);
+                if (neural.Count > 0) (b, summary) = NeuralHook.Train(b, a, neural, progress, ct);
                 progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);
-                b.Save(outPath, cts.Token);
+                b.Save(outPath, ct);
                 progress.Done();
                 return (b, summary);
-            });
+            }, out var trained);
+            (bundle, neuralSummary) = trained;
         }
-        catch (OperationCanceledException) when (terminated)
-        {
-            Console.Error.WriteLine();
-            Console.Error.WriteLine("terminated (SIGTERM); the previous model is unchanged");
-            return 143;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine();
-            Console.Error.WriteLine("cancelled; the previous model is unchanged");
-            return 130;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-            AppDomain.CurrentDomain.ProcessExit -= onExit;
-        }
+        if (rc != 0) return rc;
 
         if (shard != null)
         {
