@@ -32,7 +32,7 @@ public static class ImportCountsCommand
         var dir = a.GetValue(Dir)!;
         if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
         var outPath = a.GetValue(Out) ?? throw new UsageException("import-counts needs --out FILE");
-        ModelFile.CheckWritable(outPath);
+        var resolvedOut = ModelFile.CheckWritable(outPath);
         var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;
         var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
         var sw = Stopwatch.StartNew();
@@ -41,7 +41,7 @@ public static class ImportCountsCommand
         {
             int rc = ModelJob.Run(progress, ct =>
             {
-                var b = DuckDbCounter.ImportCounts(dir, smoothing, a.GetValue(Delta), (long)a.GetValue(TrainCommand.Memory) << 20, a.GetValue(TrainCommand.Temp),
+                var b = DuckDbCounter.ImportCounts(dir, smoothing, a.GetValue(Delta), (long)a.GetValue(TrainCommand.Memory) << 20, TrainCommand.TempFor(a, resolvedOut),
                     new InlineProgress<TrainProgress>(p => progress.Report(p.Stage == TrainStage.Done ? "done" : "importing", 0, 0,
                         p.Stage == TrainStage.Done ? $"{p.Elapsed.TotalSeconds:F1} s" : $"counts of {p.Tokens:N0} tokens in {p.FilesDone} files", p.Elapsed, true)), ct);
                 progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);

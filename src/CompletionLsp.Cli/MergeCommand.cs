@@ -37,14 +37,14 @@ public static class MergeCommand
         var outPath = a.GetValue(Out) ?? throw new UsageException("merge needs --out FILE");
         foreach (var s in shards) if (s.StartsWith('-') && !File.Exists(s)) throw new UsageException($"unknown option '{s}'");
         foreach (var s in shards) if (!File.Exists(s)) throw new UsageException($"no such file: {s}");
-        ModelFile.CheckWritable(outPath);
+        var resolvedOut = ModelFile.CheckWritable(outPath);
         var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;
         var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
         var sw = Stopwatch.StartNew();
         int rc = ModelJob.Run(progress, ct =>
         {
             var b = CountShard.Merge(shards, a.GetValue(MinCount), smoothing, a.GetValue(Delta), (long)a.GetValue(TrainCommand.Memory) << 20,
-                a.GetValue(TrainCommand.Temp), new Core.Training.InlineProgress<TrainProgress>(p =>
+                TrainCommand.TempFor(a, resolvedOut), new Core.Training.InlineProgress<TrainProgress>(p =>
                 {
                     string stage = p.Stage switch { TrainStage.Tokenizing => "reading", TrainStage.Counting => "merging", _ => "done" };
                     string text = p.Stage switch

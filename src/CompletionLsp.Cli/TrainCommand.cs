@@ -17,7 +17,11 @@ public static class TrainCommand
     private static readonly Option<bool> CountsOnly = Opt.Flag("--counts-only", "Write a count shard instead of a model: `merge` sums shards into the model that training on all of them at once gives.");
     internal static readonly Option<int> Memory = Opt.Int("--memory", 1024, 16, 1 << 20,
         "The counting buffers' budget in MiB; beyond it sorted runs spill to the temporary folder (the model itself comes on top). With DuckDB: its memory_limit.");
-    internal static readonly Option<string?> Temp = Opt.Text("--temp", "DIR", "Where temporary files go (the token store, spilled runs) [default: the system's temporary folder].");
+    internal static readonly Option<string?> Temp = Opt.Text("--temp", "DIR", "Where temporary files go (the token store, spilled runs) [default: the output's folder: on disk, where /tmp may be memory].");
+
+    /// <summary>--temp, else the folder the output goes to (resolved through links): disk beside the result, where the
+    /// system's /tmp is often a tmpfs, that is memory.</summary>
+    internal static string TempFor(ParseResult a, string resolvedOutput) => a.GetValue(Temp) ?? Path.GetDirectoryName(resolvedOutput)!;
     private static readonly Option<int> Order = Opt.Int("--order", 6, 1, 6, "The n-gram order.");
     private static readonly Option<string> Smoothing = Opt.Choice("--smoothing", "Interpolated modified Kneser-Ney, or add-delta with backoff.", "kn",
         ["kn", "add-delta", "kneser-ney", "modified-kneser-ney", "delta"], shown: 2);
@@ -58,14 +62,14 @@ public static class TrainCommand
         string outPath = a.GetValue(Out) ?? (countsOnly ? Path.Combine(Path.GetDirectoryName(Cli.DefaultModelPath(dir))!, "counts") : Cli.DefaultModelPath(dir));
         // Before reading the repository: the output must be a regular file (or none; through symlinks) in a folder
         // where a file can be created. A device, FIFO, socket or read-only folder is found now, not after training.
-        ModelFile.CheckWritable(outPath);
+        var resolvedOut = ModelFile.CheckWritable(outPath);
         var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;
         var options = new TrainOptions
         {
             Root = dir,
             MoreRoots = dirs.Skip(1).ToArray(),
             MemoryBytes = (long)a.GetValue(Memory) << 20,
-            TempDir = a.GetValue(Temp),
+            TempDir = TempFor(a, resolvedOut),
             Order = a.GetValue(Order),
             Smoothing = smoothing,
             Delta = a.GetValue(Delta),

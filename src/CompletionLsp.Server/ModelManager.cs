@@ -177,11 +177,12 @@ public sealed class ModelManager : IDisposable
         try
         {
             var sw = Stopwatch.StartNew();
-            ModelFile.CheckWritable(outPath); // before reading the workspace: a read-only folder or a device is found now
+            var resolvedOut = ModelFile.CheckWritable(outPath); // before reading the workspace: a read-only folder or a device is found now
             var bundle = await Task.Run(async () =>
             {
                 if (BeforeTraining != null) await BeforeTraining(cts.Token).ConfigureAwait(false);
-                return Trainer.Train(new TrainOptions { Root = root, AllFiles = true }, progress, cts.Token);
+                // Temporary files beside the model: on disk, where /tmp may be a tmpfs (memory).
+                return Trainer.Train(new TrainOptions { Root = root, AllFiles = true, TempDir = System.IO.Path.GetDirectoryName(resolvedOut) }, progress, cts.Token);
             }, cts.Token).ConfigureAwait(false);
             cts.Token.ThrowIfCancellationRequested();
             await _loading.WaitAsync(CancellationToken.None).ConfigureAwait(false);
