@@ -17,13 +17,12 @@ public static class ExportTokensCommand
     };
     private static readonly Option<string?> Out = Opt.Text("--out", "FILE", "Where to write the token table (Parquet).", "-o");
     private static readonly Option<bool> AllFiles = Opt.Flag("--all-files", "Export the test split too (for the model you serve, not for eval).");
-    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "No progress bars (the summary is still printed).");
 
     public static Command Build()
     {
         var c = new Command("export-tokens", "Write the training files' tokens as a Parquet token table (one row per token, <s> and </s> framing each file), for counting n-grams with SQL on a cluster: see scripts/spark/ngram_counts.py and `import-counts`.")
         {
-            Dirs, Out, AllFiles, Quiet,
+            Dirs, Out, AllFiles, CountingOptions.Quiet,
         };
         c.SetAction(Run);
         return c;
@@ -35,30 +34,17 @@ public static class ExportTokensCommand
         foreach (var d in dirs) if (!Directory.Exists(d)) throw new UsageException($"no such folder: {d}");
         var outPath = a.GetValue(Out) ?? throw new UsageException("export-tokens needs --out FILE");
         var options = new TrainOptions { Root = dirs[0], MoreRoots = dirs.Skip(1).ToArray(), AllFiles = a.GetValue(AllFiles) };
-        var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
+        var progress = new ConsoleProgress(quiet: a.GetValue(CountingOptions.Quiet));
         var sw = Stopwatch.StartNew();
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
         var skipped = new List<SkippedFile>();
-        TokenTableInfo info;
-        try
+        int rc = ModelJob.Run(progress, ct =>
         {
-            info = progress.Run(() =>
-            {
-                var read = new InlineProgress<ReadProgress>(p => progress.Report("tokenizing", p.FilesDone, p.FilesTotal, $"{p.FilesDone}/{p.FilesTotal} files, {p.TokensDone:N0} tokens", sw.Elapsed, p.FilesDone == p.FilesTotal));
-                var i = TokenTableParquet.Write(outPath, Trainer.TrainingFiles(options, skipped, read, cts.Token), options.Roots.Select(Path.GetFullPath).ToArray(), cts.Token);
-                progress.Done();
-                return i;
-            });
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine();
-            Console.Error.WriteLine("cancelled; nothing was written");
-            return 130;
-        }
-        finally { Console.CancelKeyPress -= onCancel; }
+            var read = new InlineProgress<ReadProgress>(p => progress.Report("tokenizing", p.FilesDone, p.FilesTotal, $"{p.FilesDone}/{p.FilesTotal} files, {p.TokensDone:N0} tokens", sw.Elapsed, p.FilesDone == p.FilesTotal));
+            var i = TokenTableParquet.Write(outPath, Trainer.TrainingFiles(options, skipped, read, ct), options.Roots.Select(Path.GetFullPath).ToArray(), ct);
+            progress.Done();
+            return i;
+        }, out TokenTableInfo info, kept: "nothing was written");
+        if (rc != 0) return rc;
         Console.WriteLine();
         Console.WriteLine($"  tokens       {outPath} ({new FileInfo(outPath).Length / 1024.0 / 1024.0:F1} MiB): count with scripts/spark/ngram_counts.py, then `completion-lsp import-counts`");
         Console.WriteLine($"  files        {info.Files} exported{(options.AllFiles ? " (all files)" : ", test split left out")} ({info.HeldOutFiles} held out for tuning), {skipped.Count} skipped");

@@ -12,16 +12,12 @@ public static class ImportCountsCommand
 {
     private static readonly Argument<string> Dir = Opt.Arg("dir", "The counts folder the Spark job wrote (vocabulary/, records/, spacing/, counts.json).");
     private static readonly Option<string?> Out = Opt.Text("--out", "FILE", "Where to write the model.", "-o");
-    private static readonly Option<string> Smoothing = Opt.Choice("--smoothing", "Interpolated modified Kneser-Ney, or add-delta with backoff.", "kn",
-        ["kn", "add-delta", "kneser-ney", "modified-kneser-ney", "delta"], shown: 2);
-    private static readonly Option<double> Delta = Opt.Double("--delta", 0.01, 1e-9, 1e6, "The delta of add-delta smoothing.", "D");
-    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "No progress bars (the summary is still printed).");
 
     public static Command Build()
     {
         var c = new Command("import-counts", "Make a model of n-gram counts counted with SQL on a cluster (scripts/spark/ngram_counts.py over `export-tokens`' table): the model `train --engine duckdb --no-tune` gives (the cache keeps its default concentrations).")
         {
-            Dir, Out, Smoothing, Delta, TrainCommand.Memory, TrainCommand.Temp, Quiet,
+            Dir, Out, CountingOptions.Smoothing, CountingOptions.Delta, CountingOptions.Memory, CountingOptions.Temp, CountingOptions.Quiet,
         };
         c.SetAction(Run);
         return c;
@@ -33,15 +29,15 @@ public static class ImportCountsCommand
         if (!Directory.Exists(dir)) throw new UsageException($"no such folder: {dir}");
         var outPath = a.GetValue(Out) ?? throw new UsageException("import-counts needs --out FILE");
         var resolvedOut = ModelFile.CheckWritable(outPath);
-        var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;
-        var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
+        var smoothing = CountingOptions.SmoothingOf(a);
+        var progress = new ConsoleProgress(quiet: a.GetValue(CountingOptions.Quiet));
         var sw = Stopwatch.StartNew();
         ModelBundle bundle;
         try
         {
             int rc = ModelJob.Run(progress, ct =>
             {
-                var b = DuckDbCounter.ImportCounts(dir, smoothing, a.GetValue(Delta), (long)a.GetValue(TrainCommand.Memory) << 20, TrainCommand.TempFor(a, resolvedOut),
+                var b = DuckDbCounter.ImportCounts(dir, smoothing, a.GetValue(CountingOptions.Delta), CountingOptions.MemoryBytes(a), CountingOptions.TempFor(a, resolvedOut),
                     new InlineProgress<TrainProgress>(p => progress.Report(p.Stage == TrainStage.Done ? "done" : "importing", 0, 0,
                         p.Stage == TrainStage.Done ? $"{p.Elapsed.TotalSeconds:F1} s" : $"counts of {p.Tokens:N0} tokens in {p.FilesDone} files", p.Elapsed, true)), ct);
                 progress.Report("writing", 0, 0, outPath, sw.Elapsed, true);

@@ -15,17 +15,12 @@ public static class MergeCommand
         Arity = ArgumentArity.OneOrMore,
     };
     private static readonly Option<string?> Out = Opt.Text("--out", "FILE", "Where to write the model.", "-o");
-    private static readonly Option<int> MinCount = Opt.Int("--min-count", 2, 1, 1000, "Words seen fewer times in all the shards are <unk> (literals: their class token).");
-    private static readonly Option<string> Smoothing = Opt.Choice("--smoothing", "Interpolated modified Kneser-Ney, or add-delta with backoff.", "kn",
-        ["kn", "add-delta", "kneser-ney", "modified-kneser-ney", "delta"], shown: 2);
-    private static readonly Option<double> Delta = Opt.Double("--delta", 0.01, 1e-9, 1e6, "The delta of add-delta smoothing.", "D");
-    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "No progress bars (the summary is still printed).");
 
     public static Command Build()
     {
         var c = new Command("merge", "Estimate one model from count shards (`train --counts-only`): the model that training on all their files at once gives (the cache keeps its default concentrations).")
         {
-            Shards, Out, MinCount, Smoothing, Delta, TrainCommand.Memory, TrainCommand.Temp, Quiet,
+            Shards, Out, CountingOptions.MinCount, CountingOptions.Smoothing, CountingOptions.Delta, CountingOptions.Memory, CountingOptions.Temp, CountingOptions.Quiet,
         };
         c.SetAction(Run);
         return c;
@@ -38,13 +33,13 @@ public static class MergeCommand
         foreach (var s in shards) if (s.StartsWith('-') && !File.Exists(s)) throw new UsageException($"unknown option '{s}'");
         foreach (var s in shards) if (!File.Exists(s)) throw new UsageException($"no such file: {s}");
         var resolvedOut = ModelFile.CheckWritable(outPath);
-        var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;
-        var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
+        var smoothing = CountingOptions.SmoothingOf(a);
+        var progress = new ConsoleProgress(quiet: a.GetValue(CountingOptions.Quiet));
         var sw = Stopwatch.StartNew();
         int rc = ModelJob.Run(progress, ct =>
         {
-            var b = CountShard.Merge(shards, a.GetValue(MinCount), smoothing, a.GetValue(Delta), (long)a.GetValue(TrainCommand.Memory) << 20,
-                TrainCommand.TempFor(a, resolvedOut), new Core.Training.InlineProgress<TrainProgress>(p =>
+            var b = CountShard.Merge(shards, a.GetValue(CountingOptions.MinCount), smoothing, a.GetValue(CountingOptions.Delta), CountingOptions.MemoryBytes(a),
+                CountingOptions.TempFor(a, resolvedOut), new Core.Training.InlineProgress<TrainProgress>(p =>
                 {
                     string stage = p.Stage switch { TrainStage.Tokenizing => "reading", TrainStage.Counting => "merging", _ => "done" };
                     string text = p.Stage switch

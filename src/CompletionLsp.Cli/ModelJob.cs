@@ -9,8 +9,9 @@ namespace CompletionLsp.Cli;
 /// file kept; and the summary of a model written from counts.</summary>
 internal static class ModelJob
 {
+    /// <param name="kept">What the message on a stop says is left as it was.</param>
     /// <returns>0 when <paramref name="work"/> finished (its result in <paramref name="result"/>), else the exit code.</returns>
-    public static int Run<T>(ConsoleProgress progress, Func<CancellationToken, T> work, out T result)
+    public static int Run<T>(ConsoleProgress progress, Func<CancellationToken, T> work, out T result, string kept = "the previous model is unchanged")
     {
         result = default!;
         using var cts = new CancellationTokenSource();
@@ -33,13 +34,13 @@ internal static class ModelJob
         catch (OperationCanceledException) when (terminated)
         {
             Console.Error.WriteLine();
-            Console.Error.WriteLine("terminated (SIGTERM); the previous model is unchanged");
+            Console.Error.WriteLine($"terminated (SIGTERM); {kept}");
             return 143;
         }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine();
-            Console.Error.WriteLine("cancelled; the previous model is unchanged");
+            Console.Error.WriteLine($"cancelled; {kept}");
             return 130;
         }
         finally

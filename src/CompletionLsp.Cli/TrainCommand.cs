@@ -15,21 +15,9 @@ public static class TrainCommand
     };
     private static readonly Option<string?> Out = Opt.Text("--out", "FILE", "Where to write the model [default: <dir>/.completion-lsp/model, or .../counts with --counts-only].", "-o");
     private static readonly Option<bool> CountsOnly = Opt.Flag("--counts-only", "Write a count shard instead of a model: `merge` sums shards into the model that training on all of them at once gives.");
-    internal static readonly Option<int> Memory = Opt.Int("--memory", 1024, 16, 1 << 20,
-        "The counting buffers' budget in MiB; beyond it sorted runs spill to the temporary folder (the model itself comes on top). With DuckDB: its memory_limit.");
-    internal static readonly Option<string?> Temp = Opt.Text("--temp", "DIR", "Where temporary files go (the token store, spilled runs) [default: the output's folder: on disk, where /tmp may be memory].");
-
-    /// <summary>--temp, else the folder the output goes to (resolved through links): disk beside the result, where the
-    /// system's /tmp is often a tmpfs, that is memory.</summary>
-    internal static string TempFor(ParseResult a, string resolvedOutput) => a.GetValue(Temp) ?? Path.GetDirectoryName(resolvedOutput)!;
     private static readonly Option<int> Order = Opt.Int("--order", 6, 1, 6, "The n-gram order.");
-    private static readonly Option<string> Smoothing = Opt.Choice("--smoothing", "Interpolated modified Kneser-Ney, or add-delta with backoff.", "kn",
-        ["kn", "add-delta", "kneser-ney", "modified-kneser-ney", "delta"], shown: 2);
-    private static readonly Option<double> Delta = Opt.Double("--delta", 0.01, 1e-9, 1e6, "The delta of add-delta smoothing.", "D");
-    private static readonly Option<int> MinCount = Opt.Int("--min-count", 2, 1, 1000, "Words seen fewer times are <unk> (literals: their class token).");
     private static readonly Option<bool> AllFiles = Opt.Flag("--all-files", "Train on the test split too (for the model you serve, not for eval).");
     private static readonly Option<bool> NoTune = Opt.Flag("--no-tune", "Keep the cache's default concentrations (no fitting on held-out training files).");
-    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "No progress bars (the summary is still printed).");
     private static readonly Option<string> Engine = Opt.Choice("--engine",
         "How n-grams are counted: in this process's sorter (memory), or as SQL over a Parquet token table by DuckDB (duckdb; the same model; the SQL runs on Spark too, see export-tokens).",
         "memory", ["memory", "duckdb"]);
@@ -40,7 +28,8 @@ public static class TrainCommand
     {
         var c = new Command("train", "Train a model on a repository: the n-gram and cache models, and the neural ones named in --models.")
         {
-            Dirs, Out, CountsOnly, Order, Smoothing, Delta, MinCount, AllFiles, NoTune, Memory, Temp, Engine, Quiet, Models,
+            Dirs, Out, CountsOnly, Order, CountingOptions.Smoothing, CountingOptions.Delta, CountingOptions.MinCount, AllFiles, NoTune,
+            CountingOptions.Memory, CountingOptions.Temp, Engine, CountingOptions.Quiet, Models,
         };
         foreach (var o in NeuralHook.TrainOptions) c.Add(o);
         c.SetAction(Run);
@@ -63,23 +52,23 @@ public static class TrainCommand
         // Before reading the repository: the output must be a regular file (or none; through symlinks) in a folder
         // where a file can be created. A device, FIFO, socket or read-only folder is found now, not after training.
         var resolvedOut = ModelFile.CheckWritable(outPath);
-        var smoothing = a.GetValue(Smoothing) is "add-delta" or "delta" ? SmoothingKind.AddDelta : SmoothingKind.KneserNey;
+        var smoothing = CountingOptions.SmoothingOf(a);
         var options = new TrainOptions
         {
             Root = dir,
             MoreRoots = dirs.Skip(1).ToArray(),
-            MemoryBytes = (long)a.GetValue(Memory) << 20,
-            TempDir = TempFor(a, resolvedOut),
+            MemoryBytes = CountingOptions.MemoryBytes(a),
+            TempDir = CountingOptions.TempFor(a, resolvedOut),
             Order = a.GetValue(Order),
             Smoothing = smoothing,
-            Delta = a.GetValue(Delta),
-            MinCount = a.GetValue(MinCount),
+            Delta = a.GetValue(CountingOptions.Delta),
+            MinCount = a.GetValue(CountingOptions.MinCount),
             AllFiles = a.GetValue(AllFiles),
             TuneCache = !a.GetValue(NoTune),
             Skipped = new List<SkippedFile>(),
         };
         List<string> neuralSummary = [];
-        var progress = new ConsoleProgress(quiet: a.GetValue(Quiet));
+        var progress = new ConsoleProgress(quiet: a.GetValue(CountingOptions.Quiet));
         var sw = Stopwatch.StartNew();
         ModelBundle bundle = null!;
         ShardInfo? shard = null;

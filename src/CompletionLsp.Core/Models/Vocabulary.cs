@@ -32,6 +32,10 @@ public sealed class Vocabulary
             if (!_ids.TryAdd(words[i], id)) throw new InvalidDataException($"duplicate vocabulary entry '{words[i]}'");
         }
         _count = StaticCount = _words.Length;
+        var byName = Enumerable.Range(ReservedCount, StaticCount - ReservedCount).ToArray();
+        var spelled = _words;
+        Array.Sort(byName, (x, y) => string.Compare(spelled[x], spelled[y], StringComparison.OrdinalIgnoreCase) is var c && c != 0 ? c : x.CompareTo(y));
+        _byName = byName;
     }
 
     /// <summary>Ids below this were trained; ids from here on were added while editing (see <see cref="MapOrAdd"/>).</summary>
@@ -66,7 +70,7 @@ public sealed class Vocabulary
 
     public bool TryGetId(string text, out int id) => _ids.TryGetValue(text, out id);
 
-    private int[]? _byName; // trained ids by spelling, ignoring case (built on first use)
+    private readonly int[] _byName; // trained ids by spelling, ignoring case
 
     /// <summary>The trained ids whose spelling starts with <paramref name="prefix"/> ignoring case: the slice
     /// [Lo, Hi) of <see cref="IdsByName"/> (spellings sorted ignoring case, so that those with a prefix are
@@ -90,18 +94,9 @@ public sealed class Vocabulary
         return (start, lo);
     }
 
-    /// <summary>The trained ids (reserved ones left out) sorted by spelling, ignoring case (ties by id).</summary>
-    public int[] IdsByName
-    {
-        get
-        {
-            if (_byName is { } b) return b;
-            var ids = Enumerable.Range(ReservedCount, StaticCount - ReservedCount).ToArray();
-            var words = _words;
-            Array.Sort(ids, (x, y) => string.Compare(words[x], words[y], StringComparison.OrdinalIgnoreCase) is var c && c != 0 ? c : x.CompareTo(y));
-            return _byName = ids; // a race builds it twice, to the same result
-        }
-    }
+    /// <summary>The trained ids (reserved ones left out) sorted by spelling, ignoring case (ties by id); sorted when
+    /// the vocabulary is made (the model's load), never on a keystroke.</summary>
+    public int[] IdsByName => _byName;
 
     /// <summary>
     /// Like <see cref="Map"/>, but an identifier or keyword the model never saw gets a new dynamic id, so that caches

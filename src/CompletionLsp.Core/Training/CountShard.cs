@@ -65,13 +65,7 @@ public static class CountShard
             {
                 store.ForEach((ids, gaps, _) => { spacing.Add(ids, gaps); sorter.AddFile(ids); }, ct);
                 using var w = new BinaryWriter(new FileStream(recordsPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20));
-                sorter.Drain((rec, count) =>
-                {
-                    w.Write((byte)rec.Length);
-                    foreach (var t in rec) w.Write7BitEncodedInt(t);
-                    w.Write7BitEncodedInt64(count);
-                    records++;
-                });
+                sorter.Drain((rec, count) => { NGramSorter.WriteRecord(w, rec, count); records++; });
             }
             var info = new ShardInfo
             {

@@ -123,18 +123,9 @@ public sealed class NGramSorter : IDisposable
         _ct.ThrowIfCancellationRequested();
         Array.Sort(pos, new PositionComparer(tok, order));
         _ct.ThrowIfCancellationRequested();
-        Span<int> cur = stackalloc int[order];
-        int curLen = 0;
-        long count = 0;
-        foreach (var q in pos)
-        {
-            int len = RecordLength(tok, q, order);
-            var r = tok.AsSpan(q, len);
-            if (count > 0 && r.SequenceEqual(cur[..curLen])) { count++; continue; }
-            if (count > 0) sink(cur[..curLen], count);
-            r.CopyTo(cur); curLen = len; count = 1;
-        }
-        if (count > 0) sink(cur[..curLen], count);
+        var sum = new Aggregator(order, sink);
+        foreach (var q in pos) sum.Add(tok.AsSpan(q, RecordLength(tok, q, order)), 1);
+        sum.Flush();
         _tokCount = 0;
         if (_tok.Length > 1 << 20) _tok = new int[1024];
     }
@@ -147,19 +138,13 @@ public sealed class NGramSorter : IDisposable
         for (int i = 0; i < n; i++) idx[i] = i;
         Array.Sort(idx, new RecordComparer(rec, order));
         _ct.ThrowIfCancellationRequested();
-        Span<int> cur = stackalloc int[order];
-        int curLen = 0;
-        long count = 0;
+        var sum = new Aggregator(order, sink);
         foreach (var i in idx)
         {
             var r = rec.AsSpan(i * order, order);
-            int len = r.IndexOf(-1) is var k && k >= 0 ? k : order;
-            r = r[..len];
-            if (count > 0 && r.SequenceEqual(cur[..curLen])) { count += _recCount[i]; continue; }
-            if (count > 0) sink(cur[..curLen], count);
-            r.CopyTo(cur); curLen = len; count = _recCount[i];
+            sum.Add(r.IndexOf(-1) is var k && k >= 0 ? r[..k] : r, _recCount[i]);
         }
-        if (count > 0) sink(cur[..curLen], count);
+        sum.Flush();
         _recN = 0;
         _rec = []; _recCount = [];
     }
@@ -212,22 +197,15 @@ public sealed class NGramSorter : IDisposable
                 return c != 0 ? c : a.CompareTo(b);
             }));
             for (int i = 0; i < readers.Count; i++) if (readers[i].Next()) heap.Enqueue(i, i);
-            Span<int> cur = stackalloc int[_order];
-            int curLen = 0;
-            long count = 0, merged = 0;
+            var sum = new Aggregator(_order, sink);
+            long merged = 0;
             while (heap.TryDequeue(out int r, out _))
             {
-                var rec = readers[r].Current;
-                if (count > 0 && rec.SequenceEqual(cur[..curLen])) count += readers[r].Count;
-                else
-                {
-                    if (count > 0) sink(cur[..curLen], count);
-                    rec.CopyTo(cur); curLen = rec.Length; count = readers[r].Count;
-                }
+                sum.Add(readers[r].Current, readers[r].Count);
                 if (readers[r].Next()) heap.Enqueue(r, r);
                 if ((++merged & 0xFFFF) == 0) _ct.ThrowIfCancellationRequested();
             }
-            if (count > 0) sink(cur[..curLen], count);
+            sum.Flush();
         }
         finally
         {
@@ -246,17 +224,41 @@ public sealed class NGramSorter : IDisposable
 
     public void Dispose() => DeleteRuns();
 
-    /// <summary>A run: per record its length (a byte), its ids and its count, 7-bit encoded.</summary>
+    /// <summary>Sums the counts of equal records that come one after another (sorted input) and gives each once.</summary>
+    private sealed class Aggregator(int order, Action<ReadOnlySpan<int>, long> sink)
+    {
+        private readonly int[] _cur = new int[order];
+        private int _len;
+        private long _count;
+
+        public void Add(ReadOnlySpan<int> record, long count)
+        {
+            if (_count > 0 && record.SequenceEqual(_cur.AsSpan(0, _len))) { _count += count; return; }
+            Flush();
+            record.CopyTo(_cur); _len = record.Length; _count = count;
+        }
+
+        public void Flush()
+        {
+            if (_count > 0) sink(_cur.AsSpan(0, _len), _count);
+            _count = 0;
+        }
+    }
+
     private sealed class RunWriter(string path) : IDisposable
     {
         private readonly BinaryWriter _w = new(new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20));
-        public void Write(ReadOnlySpan<int> record, long count)
-        {
-            _w.Write((byte)record.Length);
-            foreach (var t in record) _w.Write7BitEncodedInt(t);
-            _w.Write7BitEncodedInt64(count);
-        }
+        public void Write(ReadOnlySpan<int> record, long count) => WriteRecord(_w, record, count);
         public void Dispose() => _w.Dispose();
+    }
+
+    /// <summary>The record format of sorted runs and of count shards' SREC section: per record its length (a byte),
+    /// its ids and its count, 7-bit encoded.</summary>
+    public static void WriteRecord(BinaryWriter w, ReadOnlySpan<int> record, long count)
+    {
+        w.Write((byte)record.Length);
+        foreach (var t in record) w.Write7BitEncodedInt(t);
+        w.Write7BitEncodedInt64(count);
     }
 
     private sealed class RunReader(string path, int order) : IDisposable
