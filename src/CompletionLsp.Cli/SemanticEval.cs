@@ -20,13 +20,17 @@ public static class SemanticEval
         var options = new EngineOptions();
         if (Environment.GetEnvironmentVariable("COMPLETION_LSP_PROXIMITY") is { } w)
             options = options with { ProximityWeights = w.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray() };
+        if (Environment.GetEnvironmentVariable("COMPLETION_LSP_FIT") is { } fw)
+            options = options with { FitWeight = double.Parse(fw, System.Globalization.CultureInfo.InvariantCulture) };
+        if (Environment.GetEnvironmentVariable("COMPLETION_LSP_FRESH") is { } fr)
+            options = options with { FreshWeight = double.Parse(fr, System.Globalization.CultureInfo.InvariantCulture) };
         var engine = new CompletionEngine(options, NeuralHook.Factory, NeuralHook.InfillFactory);
         engine.LoadModel(bundle, modelPath);
         engine.AttachSemantic(workspace);
         var reference = new RoslynReference(workspace);
         var r = SemanticEvaluator.Evaluate(engine, reference, dir, test, samples, [0, 1, 2],
             json ? null : (done, total) => { if (done % 100 == 0 || done == total) Console.Error.Write($"\r{done}/{total} positions"); },
-            Environment.GetEnvironmentVariable("COMPLETION_LSP_TRACE_SEMANTIC") == "1" ? line => Console.Error.WriteLine(line) : null);
+            Environment.GetEnvironmentVariable("COMPLETION_LSP_TRACE_SEMANTIC") is "1" or "2" ? line => Console.Error.WriteLine(line) : null);
         if (!json) Console.Error.WriteLine();
         if (json)
         {

@@ -63,7 +63,7 @@ internal static class CandidateFinder
         if (EndsType(model, prev, ct)) return Make(SemanticContext.NewName, [], []);
 
         if (InParameterList(prev)) return Make(SemanticContext.TypeOnly, WithTypeParameters(Types(model, at, ct), prev), Keywords.Parameter);
-        if (IsTypeOnlyPosition(prev)) return Make(SemanticContext.TypeOnly, Types(model, at, ct), TypeOnlyKeywords(prev));
+        if (IsTypeOnlyPosition(prev)) return Make(SemanticContext.TypeOnly, Created(model, prev, at, Types(model, at, ct), ct), TypeOnlyKeywords(prev));
         if (InAttributeName(prev))
             return Make(SemanticContext.TypeOnly, Attributes(model, at, ct), prev.IsKind(SyntaxKind.OpenBracketToken) ? Keywords.AttributeTargets : []);
         var where = Where(prev, position);
@@ -181,7 +181,8 @@ internal static class CandidateFinder
         if (receiver.Conditional && type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nt) type = nt.TypeArguments[0];
         var found = model.LookupSymbols(position, type, includeReducedExtensionMethods: true)
             .Where(s => s.CanBeReferencedByName && s is not INamedTypeSymbol && s is not IMethodSymbol { MethodKind: MethodKind.Destructor } && (!s.IsStatic || s is IMethodSymbol { MethodKind: MethodKind.ReducedExtension }));
-        var list = Distinct(found.Select(s => ToCandidate(s, type, null)));
+        var expected = ExpectedType.After(model, receiver.Node.GetFirstToken().GetPreviousToken(), position, ct);
+        var list = Distinct(found.Select(s => expected.Count > 0 && ToCandidate(s, type, null) is { } c && ExpectedType.Fits(s, expected, model.Compilation) ? c with { Fits = true } : ToCandidate(s, type, null)));
         if (valueToo && sym is ITypeSymbol t2)
             list.AddRange(Distinct(model.LookupStaticMembers(position, (INamespaceOrTypeSymbol)t2).Where(s => s.CanBeReferencedByName).Select(s => ToCandidate(s, t2, null)))
                 .Where(c => !list.Any(l => l.Name == c.Name)));
@@ -212,12 +213,19 @@ internal static class CandidateFinder
         var enclosingType = enclosing as INamedTypeSymbol ?? enclosing?.ContainingType;
         bool staticContext = IsStaticContext(enclosing);
         var list = new List<SemanticCandidate>();
+        var expected = prev.RawKind != 0 ? ExpectedType.After(model, prev, position, ct) : [];
+        HashSet<string>? fresh = prev.RawKind != 0 ? null : [];
         foreach (var s in model.LookupSymbols(position))
         {
             if (!s.CanBeReferencedByName || s is IMethodSymbol { MethodKind: MethodKind.Destructor }) continue;
             if (staticContext && !s.IsStatic && s.ContainingType != null && s is IFieldSymbol or IPropertySymbol or IMethodSymbol or IEventSymbol
                 && s is not IMethodSymbol { MethodKind: MethodKind.LocalFunction }) continue;
-            if (ToCandidate(s, enclosingType, null) is { } c) list.Add(c);
+            if (ToCandidate(s, enclosingType, null) is { } c)
+            {
+                if (expected.Count > 0 && ExpectedType.Fits(s, expected, model.Compilation)) c = c with { Fits = true };
+                if (s is ILocalSymbol or IParameterSymbol && (fresh ??= ExpectedType.FreshNames(prev)).Contains(s.Name)) c = c with { Fresh = true };
+                list.Add(c);
+            }
         }
         list = Distinct(list);
         if (prev.RawKind != 0) AddNamedArguments(model, prev, list, ct);
@@ -249,7 +257,7 @@ internal static class CandidateFinder
     }
 
     /// <summary>The methods (every overload) or constructors an argument list may belong to.</summary>
-    private static IEnumerable<IMethodSymbol> Callees(Binding model, SyntaxNode call, CancellationToken ct)
+    internal static IEnumerable<IMethodSymbol> Callees(Binding model, SyntaxNode call, CancellationToken ct)
     {
         switch (call)
         {
@@ -297,6 +305,25 @@ internal static class CandidateFinder
         return types;
     }
 
+    /// <summary>After <c>new</c>: the types whose instances fit where the new object goes (a declared variable, an
+    /// argument, a return; an exception after <c>throw</c>) are marked.</summary>
+    private static List<SemanticCandidate> Created(Binding model, SyntaxToken prev, int position, List<SemanticCandidate> types, CancellationToken ct)
+    {
+        if (!prev.IsKind(SyntaxKind.NewKeyword)) return types;
+        var before = prev.GetPreviousToken();
+        var expected = before.IsKind(SyntaxKind.ThrowKeyword) ? [model.Compilation.GetTypeByMetadataName("System.Exception")!] : ExpectedType.After(model, before, position, ct);
+        expected.RemoveAll(t => t == null);
+        if (expected.Count == 0) return types;
+        var byName = new Dictionary<string, List<INamedTypeSymbol>>(StringComparer.Ordinal);
+        foreach (var s in model.LookupNamespacesAndTypes(position))
+            if ((s is IAliasSymbol { Target: INamedTypeSymbol } a ? a.Target : s) is INamedTypeSymbol t)
+                (byName.TryGetValue(s.Name, out var l) ? l : byName[s.Name] = []).Add(t);
+        for (int i = 0; i < types.Count; i++)
+            if (byName.TryGetValue(types[i].Name, out var ts) && ts.Any(t => ExpectedType.Instances(t, expected)))
+                types[i] = types[i] with { Fits = true };
+        return types;
+    }
+
     private static List<SemanticCandidate> Types(Binding model, int position, CancellationToken ct) =>
         Distinct(model.LookupNamespacesAndTypes(position).Where(s => s.CanBeReferencedByName).Select(s => ToCandidate(s, null, null)));
 
@@ -331,7 +358,12 @@ internal static class CandidateFinder
         foreach (var c in items)
         {
             if (c == null) continue;
-            if (seen.TryGetValue(c.Name, out int i)) { if (c.Proximity < list[i].Proximity) list[i] = list[i] with { Proximity = c.Proximity }; continue; }
+            if (seen.TryGetValue(c.Name, out int i))
+            {
+                if (c.Proximity < list[i].Proximity) list[i] = list[i] with { Proximity = c.Proximity };
+                if (c.Fits && !list[i].Fits) list[i] = list[i] with { Fits = true };
+                continue;
+            }
             seen[c.Name] = list.Count;
             list.Add(c);
         }

@@ -22,6 +22,43 @@ public class CandidateFinderTests
 
     private static string[] Names(SemanticCandidates? c) => c?.Items.Select(i => i.Name).ToArray() ?? [];
 
+    /// <summary>The names whose value fits the type expected at the caret, and some that must not.</summary>
+    [Theory]
+    [InlineData("class C { void Take(string s, int n) { } void M(int count, string name) { Take($0", "name", "count")]
+    [InlineData("class C { void Take(string s, int n) { } void M(int count, string name) { Take(name, $0", "count", "name")]
+    [InlineData("class C { void M(int count, string name) { string s = $0", "name", "count")]
+    [InlineData("class C { void M(int count, string name) { bool b = false; b = $0", "b", "name")]
+    [InlineData("class C { string M(int count, string name) { return $0", "name", "count")]
+    [InlineData("class C { string Name; int Count; int Size => $0", "Count", "Name")]
+    [InlineData("class C { bool IsOk(int n) => true; void M(int count, bool flag) { if ($0", "flag", "count")]
+    [InlineData("class C { void M(int count, bool flag) { if (flag && $0", "flag", "count")]
+    [InlineData("class C { async System.Threading.Tasks.Task<string> M(int count, string name) { return $0", "name", "count")]
+    [InlineData("enum E { A } class C { void Take(E e) { } void M(int count) { Take($0", "E", "count")]
+    [InlineData("class C { void M(string name, int count) { if (name.$0", "StartsWith", "Length")]
+    [InlineData("using System; class C { void M() { Exception e = new $0", "ArgumentException", "Random")]
+    [InlineData("using System; class C { void M() { throw new $0", "InvalidOperationException", "Random")]
+    [InlineData("using System; using System.IO; class C { Stream M() { return new $0", "MemoryStream", "Random")]
+    [InlineData("using System; using System.Collections.Generic; class C { List<int> M() { return new $0", "List", "Random")]
+    public void Names_that_fit_the_expected_type_are_marked(string fixture, string fits, string doesNot)
+    {
+        var items = Find(fixture)!.Items;
+        Assert.True(items.Single(i => i.Name == fits).Fits, fits);
+        Assert.False(items.Single(i => i.Name == doesNot).Fits, doesNot);
+    }
+
+    /// <summary>Locals and parameters declared and not used since: the names the code just introduced.</summary>
+    [Theory]
+    [InlineData("class C { void M(int used, int unused) { used++; var x = 1;\n $0", "x", "used")]
+    [InlineData("class C { void M(int used, int unused) { used++; var x = 1;\n $0", "unused", "used")]
+    [InlineData("class C { void M(int a) { var x = a; x++; var y = 2;\n $0", "y", "x")]
+    [InlineData("class C { void M(string s) { if (s is string t) { $0", "t", "s")]
+    public void Fresh_names_are_marked(string fixture, string fresh, string used)
+    {
+        var items = Find(fixture)!.Items;
+        Assert.True(items.Single(i => i.Name == fresh).Fresh, fresh);
+        Assert.False(items.Single(i => i.Name == used).Fresh, used);
+    }
+
     [Theory]
     [InlineData("class C { void M(int reader) { Foo(1, $0", "reader")]
     [InlineData("class C { void M(int reader) {$0", "reader")]

@@ -198,6 +198,33 @@ public class SemanticCompletionTests
     }
 
     [Fact]
+    public void An_argument_slot_prefers_the_fresh_name_of_the_parameters_type()
+    {
+        using var repo = new FixtureRepo(BuilderRepo);
+        const string fixture = """
+            namespace App;
+            class Use
+            {
+                static void Show(string text) { }
+                void M(int count, string label)
+                {
+                    int twice = count * 2;
+                    Show($0
+            """;
+        int Rank(CompletionList l, string name) => Array.IndexOf(Texts(l), name);
+        var list = repo.Complete("App/Use.cs", fixture, max: 400);
+        Assert.Equal(SemanticContext.Scope, list.Semantic);
+        // 'label' is a string, as Show's parameter is, and not used yet; 'count' is an int the method already used.
+        Assert.True(list.Items.Single(i => i.Text == "label").Symbol!.Fits);
+        Assert.True(list.Items.Single(i => i.Text == "label").Symbol!.Fresh);
+        Assert.True(Rank(list, "label") < Rank(list, "count"), string.Join(", ", Texts(list).Take(8)));
+        // The language model alone ranks them the other way: the weights are what lift 'label'.
+        repo.Engine.Options = repo.Engine.Options with { FitWeight = 1, FreshWeight = 1 };
+        var plain = repo.Complete("App/Use.cs", fixture, max: 400);
+        Assert.True(Rank(plain, "count") < Rank(plain, "label"), string.Join(", ", Texts(plain).Take(8)));
+    }
+
+    [Fact]
     public void A_local_weighted_up_keeps_a_probability_no_greater_than_one()
     {
         using var repo = new FixtureRepo(BuilderRepo);

@@ -23,7 +23,7 @@ public sealed partial class CompletionEngine
             {
                 var model = ModelFor(d);
                 if (sem is { Context: not SemanticContext.NewName })
-                    ranked = SemanticRanking.Rank(model, vocab, ctx, cc.Prefix, sem, maxItems, top, Options.ProximityWeights);
+                    ranked = SemanticRanking.Rank(model, vocab, ctx, cc.Prefix, sem, maxItems, top, Options.ProximityWeights, Options.FitWeight, Options.FreshWeight);
                 else
                 {
                     int right = Options.UseInfill && _model.Infill != null ? RightContextStart(d, cc, offset) : -1;

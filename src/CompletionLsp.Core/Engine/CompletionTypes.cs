@@ -49,6 +49,10 @@ public sealed record EngineOptions
     /// <see cref="SemanticRanking"/>): [0] locals and parameters, [1] members of the receiver or the enclosing type.
     /// Tuned on the held-out files of this repository (not on the benchmark repositories).</summary>
     public double[] ProximityWeights { get; init; } = [4, 2];
+    /// <summary>How much more a name whose value fits the type expected at the caret weighs (then rescaled).</summary>
+    public double FitWeight { get; init; } = 3;
+    /// <summary>How much more a local or parameter declared and not yet used weighs (then rescaled).</summary>
+    public double FreshWeight { get; init; } = 4;
     /// <summary>How long ghost text may spend checking member names after '.' with the semantic oracle, all suggestions
     /// of a request together; past it a suggestion ends before a member it could not check.</summary>
     public double MemberCheckBudgetMs { get; init; } = 20;

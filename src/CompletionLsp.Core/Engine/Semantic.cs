@@ -17,6 +17,13 @@ public sealed record SemanticCandidate(string Name, CandidateKind Kind, string? 
 
     public string? Describe() => Detail ?? DetailFactory?.Invoke();
 
+    /// <summary>Its value (a method: what it returns; a type: the type itself) fits the type expected at the caret:
+    /// an argument's parameter, an assignment's target, a return, a condition.</summary>
+    public bool Fits { get; init; }
+
+    /// <summary>A local or parameter declared before the caret in this member and not used since.</summary>
+    public bool Fresh { get; init; }
+
     /// <summary>What an editor shows right after the name: "(int capacity)" for a method, ": int" for a value, the
     /// namespace for a type.</summary>
     public Func<string?>? SignatureFactory { get; init; }

@@ -18,6 +18,9 @@ public static class SemanticRanking
     /// <summary>Above this many legal known names the model's top-k search narrows them; below it each is scored.</summary>
     private const int ScoreEachLimit = 300;
 
+    /// <summary>Beyond that, at most this many weighted names (locals, names that fit) the top-k search did not reach are scored.</summary>
+    private const int WeightedLimit = 64;
+
     /// <summary>Vocabulary ids of the legal names and keywords that match the typed prefix (null value: a keyword).</summary>
     public static Dictionary<int, SemanticCandidate?> LegalIds(Vocabulary vocab, SemanticCandidates sem, string prefix)
     {
@@ -35,7 +38,7 @@ public static class SemanticRanking
         prefix.Length == 0 || name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && name != prefix;
 
     public static List<CompletionCandidate> Rank(ILanguageModel model, Vocabulary vocab, ReadOnlySpan<int> context, string prefix,
-        SemanticCandidates sem, int maxItems, List<ScoredToken> scratch, double[]? proximityWeights = null)
+        SemanticCandidates sem, int maxItems, List<ScoredToken> scratch, double[]? proximityWeights = null, double fitWeight = 1, double freshWeight = 1)
     {
         var legal = LegalIds(vocab, sem, prefix);
         var unseen = new List<SemanticCandidate>();
@@ -62,7 +65,8 @@ public static class SemanticRanking
             accept = id => legal.ContainsKey(id) || Vocabulary.IsInsertable(id) && vocab.KindOf(id) == TokenKind.Identifier && Matches(vocab[id], prefix)
                 && (anyName || unresolved != null && vocab[id].Length > 0 && char.IsUpper(vocab[id][0]) && unresolved(vocab[id]));
         }
-        bool weighted = proximityWeights is { Length: >= 2 } && (proximityWeights[0] != 1 || proximityWeights[1] != 1);
+        bool weighted = proximityWeights is { Length: >= 2 } && (proximityWeights[0] != 1 || proximityWeights[1] != 1) || fitWeight != 1 || freshWeight != 1;
+        proximityWeights ??= [1, 1];
         // Weighted ranking can lift a name from below the model's top k: search deeper then.
         model.TopK(context, weighted ? maxItems * 4 : maxItems, accept, scratch);
         var seen = new HashSet<int>();
@@ -73,9 +77,11 @@ public static class SemanticRanking
             items.Add((legal.ContainsKey(s.Id) ? Make(vocab, s.Id, s.Probability, c) : new CompletionCandidate(vocab[s.Id], s.Probability, TokenKind.Identifier, CompletionRole.Variable), c?.Proximity ?? 3));
         }
         // Few enough to score each: the legal names the top-k search cut off (or that only the caches know) still rank.
-        if (legal.Count <= ScoreEachLimit)
-            foreach (var (id, c) in legal)
-                if (!seen.Contains(id)) items.Add((Make(vocab, id, model.Probability(context, id), c), c?.Proximity ?? 3));
+        // Many: the weighted ones (locals and parameters, names that fit the expected type) still rank.
+        int scored = 0;
+        foreach (var (id, c) in legal)
+            if (!seen.Contains(id) && (legal.Count <= ScoreEachLimit || weighted && c != null && (c.Proximity == 0 || c.Fits || c.Fresh) && scored++ < WeightedLimit))
+                items.Add((Make(vocab, id, model.Probability(context, id), c), c?.Proximity ?? 3));
         if (unseen.Count > 0)
         {
             double share = model.Probability(context, Vocabulary.Unk) / Math.Max(1, unseenAll);
@@ -92,8 +98,8 @@ public static class SemanticRanking
             for (int i = 0; i < items.Count; i++)
             {
                 before += items[i].C.Probability;
-                if (items[i].Proximity is 0 or 1 && items[i].C.Symbol != null)
-                    items[i] = (items[i].C with { Probability = items[i].C.Probability * proximityWeights![items[i].Proximity] }, items[i].Proximity);
+                double w = items[i].C.Symbol == null ? 1 : (items[i].Proximity is 0 or 1 ? proximityWeights[items[i].Proximity] : 1) * (items[i].C.Symbol!.Fits ? fitWeight : 1) * (items[i].C.Symbol!.Fresh ? freshWeight : 1);
+                if (w != 1) items[i] = (items[i].C with { Probability = items[i].C.Probability * w }, items[i].Proximity);
                 after += items[i].C.Probability;
             }
             if (after > 0 && before > 0)

@@ -128,6 +128,8 @@ public static class SemanticEvaluator
                                 trace($"{f.RelativePath}:{1 + prefixText.Count(ch => ch == '\n')} K={k} illegal '{c.Text}' after '{f.Tokens[ti - 1].Text}' (truth '{tok.Text}')");
                         if (trace != null && name == "semantic" && k == 0 && legal != null && legal.Contains(tok.Text) && !list.Items.Take(10).Any(c => c.Text == tok.Text))
                             trace($"{f.RelativePath}:{1 + prefixText.Count(ch => ch == '\n')} missing [{list.Semantic}] '{tok.Text}' after '{f.Tokens[ti - 1].Text}' {kind}: " + string.Join(", ", list.Items.Take(5).Select(c => $"{c.Text} {c.Probability:F3}")));
+                        if (trace != null && name == "semantic" && k == 0 && Environment.GetEnvironmentVariable("COMPLETION_LSP_TRACE_SEMANTIC") == "2")
+                            trace($"K0 {f.RelativePath}:{1 + prefixText.Count(ch => ch == '\n')} [{list.Semantic}] after '{f.Tokens[ti - 1].Text}' truth '{tok.Text}' rank {list.Items.Take(10).ToList().FindIndex(c => c.Text == tok.Text)} fits {list.Items.Count(c => c.Symbol?.Fits == true)}: " + string.Join(", ", list.Items.Take(5).Select(c => $"{c.Text}{(c.Symbol?.Fits == true ? "*" : "")} {c.Probability:F3}")));
                         if (name == "semantic") semTop = (list.Semantic, list.Items.Take(1).Any(c => c.Text == tok.Text), string.Join(", ", list.Items.Take(4).Select(c => $"{c.Text} {c.Probability:F3}")));
                         // Trace the positions where the language model alone was right and the semantic list is not.
                         if (trace != null && name == "lm" && !semTop.Hit && list.Items.Take(1).Any(c => c.Text == tok.Text))
@@ -140,6 +142,16 @@ public static class SemanticEvaluator
                         for (int i = 0; i < list.Items.Count && i < 10; i++) if (list.Items[i].Text == tok.Text) { rank = i; break; }
                         var keys = kind == AfterDot && bound ? new[] { "all", kind, "after . (bound)" } : new[] { "all", kind };
                         foreach (var key in keys) result.Get(name, k, key).Record(list, tok.Text, rank, legal, ms);
+                        if (name == "lm" && legal != null)
+                        {
+                            // The upper bound of filtering alone: the language model's list with Roslyn's own judgement
+                            // applied (what the issue's "removing the illegal items" measured).
+                            engine.Options = options with { ListPunctuation = false };
+                            var deep = engine.Complete(uri, tok.Start + k, 200, ct);
+                            var kept = deep with { Items = deep.Items.Where(c => legal.Contains(c.Text)).Take(10).ToList() };
+                            int r2 = ((List<CompletionCandidate>)kept.Items).FindIndex(c => c.Text == tok.Text);
+                            foreach (var key in keys) result.Get("lm∩roslyn", k, key).Record(kept, tok.Text, r2, legal, 0);
+                        }
                     }
                 }
                 if (kind == AfterDot) { result.AfterDotPositions++; if (bound) result.Bound++; }
