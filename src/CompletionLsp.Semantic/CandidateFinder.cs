@@ -63,7 +63,7 @@ internal static class CandidateFinder
         if (EndsType(model, prev, ct)) return Make(SemanticContext.NewName, [], []);
 
         if (InParameterList(prev)) return Make(SemanticContext.TypeOnly, WithTypeParameters(Types(model, at, ct), prev), Keywords.Parameter);
-        if (IsTypeOnlyPosition(prev)) return Make(SemanticContext.TypeOnly, Created(model, prev, at, Types(model, at, ct), ct), TypeOnlyKeywords(prev));
+        if (IsTypeOnlyPosition(prev)) return Make(SemanticContext.TypeOnly, Types(model, at, ct, Created(model, prev, at, ct)), TypeOnlyKeywords(prev));
         if (InAttributeName(prev))
             return Make(SemanticContext.TypeOnly, Attributes(model, at, ct), prev.IsKind(SyntaxKind.OpenBracketToken) ? Keywords.AttributeTargets : []);
         var where = Where(prev, position);
@@ -182,7 +182,7 @@ internal static class CandidateFinder
         var found = model.LookupSymbols(position, type, includeReducedExtensionMethods: true)
             .Where(s => s.CanBeReferencedByName && s is not INamedTypeSymbol && s is not IMethodSymbol { MethodKind: MethodKind.Destructor } && (!s.IsStatic || s is IMethodSymbol { MethodKind: MethodKind.ReducedExtension }));
         var expected = ExpectedType.After(model, receiver.Node.GetFirstToken().GetPreviousToken(), position, ct);
-        var list = Distinct(found.Select(s => expected.Count > 0 && ToCandidate(s, type, null) is { } c && ExpectedType.Fits(s, expected, model.Compilation) ? c with { Fits = true } : ToCandidate(s, type, null)));
+        var list = Distinct(found.Select(s => Mark(ToCandidate(s, type, null), expected.Count > 0 && ExpectedType.Fits(s, expected, model.Compilation))));
         if (valueToo && sym is ITypeSymbol t2)
             list.AddRange(Distinct(model.LookupStaticMembers(position, (INamespaceOrTypeSymbol)t2).Where(s => s.CanBeReferencedByName).Select(s => ToCandidate(s, t2, null)))
                 .Where(c => !list.Any(l => l.Name == c.Name)));
@@ -222,7 +222,7 @@ internal static class CandidateFinder
                 && s is not IMethodSymbol { MethodKind: MethodKind.LocalFunction }) continue;
             if (ToCandidate(s, enclosingType, null) is { } c)
             {
-                if (expected.Count > 0 && ExpectedType.Fits(s, expected, model.Compilation)) c = c with { Fits = true };
+                c = Mark(c, expected.Count > 0 && ExpectedType.Fits(s, expected, model.Compilation))!;
                 if (s is ILocalSymbol or IParameterSymbol && (fresh ??= ExpectedType.FreshNames(prev)).Contains(s.Name)) c = c with { Fresh = true };
                 list.Add(c);
             }
@@ -305,27 +305,22 @@ internal static class CandidateFinder
         return types;
     }
 
-    /// <summary>After <c>new</c>: the types whose instances fit where the new object goes (a declared variable, an
-    /// argument, a return; an exception after <c>throw</c>) are marked.</summary>
-    private static List<SemanticCandidate> Created(Binding model, SyntaxToken prev, int position, List<SemanticCandidate> types, CancellationToken ct)
+    /// <summary>After <c>new</c>: the types the new object may have where it goes (a declared variable, an argument, a
+    /// return; an exception after <c>throw</c>); empty elsewhere.</summary>
+    private static List<ITypeSymbol> Created(Binding model, SyntaxToken prev, int position, CancellationToken ct)
     {
-        if (!prev.IsKind(SyntaxKind.NewKeyword)) return types;
+        if (!prev.IsKind(SyntaxKind.NewKeyword)) return [];
         var before = prev.GetPreviousToken();
-        var expected = before.IsKind(SyntaxKind.ThrowKeyword) ? [model.Compilation.GetTypeByMetadataName("System.Exception")!] : ExpectedType.After(model, before, position, ct);
-        expected.RemoveAll(t => t == null);
-        if (expected.Count == 0) return types;
-        var byName = new Dictionary<string, List<INamedTypeSymbol>>(StringComparer.Ordinal);
-        foreach (var s in model.LookupNamespacesAndTypes(position))
-            if ((s is IAliasSymbol { Target: INamedTypeSymbol } a ? a.Target : s) is INamedTypeSymbol t)
-                (byName.TryGetValue(s.Name, out var l) ? l : byName[s.Name] = []).Add(t);
-        for (int i = 0; i < types.Count; i++)
-            if (byName.TryGetValue(types[i].Name, out var ts) && ts.Any(t => ExpectedType.Instances(t, expected)))
-                types[i] = types[i] with { Fits = true };
-        return types;
+        if (!before.IsKind(SyntaxKind.ThrowKeyword)) return ExpectedType.After(model, before, position, ct);
+        return model.Compilation.GetTypeByMetadataName("System.Exception") is { } exception ? [exception] : [];
     }
 
-    private static List<SemanticCandidate> Types(Binding model, int position, CancellationToken ct) =>
-        Distinct(model.LookupNamespacesAndTypes(position).Where(s => s.CanBeReferencedByName).Select(s => ToCandidate(s, null, null)));
+    /// <summary>The types and namespaces in scope; those whose instances are of an <paramref name="instancesOf"/> type are marked.</summary>
+    private static List<SemanticCandidate> Types(Binding model, int position, CancellationToken ct, List<ITypeSymbol>? instancesOf = null) =>
+        Distinct(model.LookupNamespacesAndTypes(position).Where(s => s.CanBeReferencedByName).Select(s =>
+            Mark(ToCandidate(s, null, null), instancesOf is { Count: > 0 } && (s is IAliasSymbol a ? a.Target : s) is INamedTypeSymbol t && ExpectedType.Instances(t, instancesOf))));
+
+    private static SemanticCandidate? Mark(SemanticCandidate? c, bool fits) => c != null && fits ? c with { Fits = true } : c;
 
     private static List<SemanticCandidate> Attributes(Binding model, int position, CancellationToken ct)
     {
