@@ -17,20 +17,21 @@ public static class SemanticEval
         using var workspace = new SemanticWorkspace(dir);
         workspace.Loaded.Wait();
         double loadMs = sw.Elapsed.TotalMilliseconds;
+        // The ranking's weights, for experiments (COMPLETION_LSP_PROXIMITY=4,2 COMPLETION_LSP_FIT=3 COMPLETION_LSP_FRESH=4).
+        static double[]? Weights(string name) => Environment.GetEnvironmentVariable(name)?.Split(',')
+            .Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var options = new EngineOptions();
-        if (Environment.GetEnvironmentVariable("COMPLETION_LSP_PROXIMITY") is { } w)
-            options = options with { ProximityWeights = w.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray() };
-        if (Environment.GetEnvironmentVariable("COMPLETION_LSP_FIT") is { } fw)
-            options = options with { FitWeight = double.Parse(fw, System.Globalization.CultureInfo.InvariantCulture) };
-        if (Environment.GetEnvironmentVariable("COMPLETION_LSP_FRESH") is { } fr)
-            options = options with { FreshWeight = double.Parse(fr, System.Globalization.CultureInfo.InvariantCulture) };
+        if (Weights("COMPLETION_LSP_PROXIMITY") is { } w) options = options with { ProximityWeights = w };
+        if (Weights("COMPLETION_LSP_FIT") is [var fit]) options = options with { FitWeight = fit };
+        if (Weights("COMPLETION_LSP_FRESH") is [var fresh]) options = options with { FreshWeight = fresh };
         var engine = new CompletionEngine(options, NeuralHook.Factory, NeuralHook.InfillFactory);
         engine.LoadModel(bundle, modelPath);
         engine.AttachSemantic(workspace);
         var reference = new RoslynReference(workspace);
         var r = SemanticEvaluator.Evaluate(engine, reference, dir, test, samples, [0, 1, 2],
             json ? null : (done, total) => { if (done % 100 == 0 || done == total) Console.Error.Write($"\r{done}/{total} positions"); },
-            Environment.GetEnvironmentVariable("COMPLETION_LSP_TRACE_SEMANTIC") is "1" or "2" ? line => Console.Error.WriteLine(line) : null);
+            Environment.GetEnvironmentVariable("COMPLETION_LSP_TRACE_SEMANTIC") is "1" or "2" ? line => Console.Error.WriteLine(line) : null,
+            traceEach: Environment.GetEnvironmentVariable("COMPLETION_LSP_TRACE_SEMANTIC") == "2");
         if (!json) Console.Error.WriteLine();
         if (json)
         {

@@ -112,17 +112,7 @@ public static class DuckDbCounter
             NGram = model,
             Cache = cache,
             Spacing = counts.Spacing!.Build(counts.Vocabulary),
-            Info = new TrainingInfo
-            {
-                SourceRoot = roots[0],
-                SourceRoots = roots,
-                AllFiles = options.AllFiles,
-                Files = info.Files,
-                SkippedFiles = skipped.Count,
-                Tokens = info.Tokens,
-                MinCount = options.MinCount,
-                Seconds = sw.Elapsed.TotalSeconds,
-            },
+            Info = options.Info(info.Files, skipped.Count, info.Tokens, sw.Elapsed),
         };
     }
 

@@ -98,7 +98,8 @@ public static class SemanticRanking
             for (int i = 0; i < items.Count; i++)
             {
                 before += items[i].C.Probability;
-                double w = items[i].C.Symbol == null ? 1 : (items[i].Proximity is 0 or 1 ? proximityWeights[items[i].Proximity] : 1) * (items[i].C.Symbol!.Fits ? fitWeight : 1) * (items[i].C.Symbol!.Fresh ? freshWeight : 1);
+                var (c, proximity) = items[i];
+                double w = c.Symbol == null ? 1 : (proximity is 0 or 1 ? proximityWeights[proximity] : 1) * (c.Symbol.Fits ? fitWeight : 1) * (c.Symbol.Fresh ? freshWeight : 1);
                 if (w != 1) items[i] = (items[i].C with { Probability = items[i].C.Probability * w }, items[i].Proximity);
                 after += items[i].C.Probability;
             }

@@ -83,8 +83,9 @@ public static class SemanticEvaluator
     /// <param name="engine">An engine with its model loaded and the semantic oracle attached.</param>
     /// <param name="root">The repository root the files' relative paths start from.</param>
     public static Result Evaluate(CompletionEngine engine, ILegalityReference? reference, string root, IReadOnlyList<TokenizedFile> files,
-        int maxSamples, int[] ks, Action<int, int>? progress = null, Action<string>? trace = null, CancellationToken ct = default)
+        int maxSamples, int[] ks, Action<int, int>? progress = null, Action<string>? trace = null, CancellationToken ct = default, bool traceEach = false)
     {
+        traceEach &= trace != null;
         var result = new Result();
         var baseOptions = engine.Options;
         var picked = WordStarts(files, maxSamples);
@@ -128,8 +129,6 @@ public static class SemanticEvaluator
                                 trace($"{f.RelativePath}:{1 + prefixText.Count(ch => ch == '\n')} K={k} illegal '{c.Text}' after '{f.Tokens[ti - 1].Text}' (truth '{tok.Text}')");
                         if (trace != null && name == "semantic" && k == 0 && legal != null && legal.Contains(tok.Text) && !list.Items.Take(10).Any(c => c.Text == tok.Text))
                             trace($"{f.RelativePath}:{1 + prefixText.Count(ch => ch == '\n')} missing [{list.Semantic}] '{tok.Text}' after '{f.Tokens[ti - 1].Text}' {kind}: " + string.Join(", ", list.Items.Take(5).Select(c => $"{c.Text} {c.Probability:F3}")));
-                        if (trace != null && name == "semantic" && k == 0 && Environment.GetEnvironmentVariable("COMPLETION_LSP_TRACE_SEMANTIC") == "2")
-                            trace($"K0 {f.RelativePath}:{1 + prefixText.Count(ch => ch == '\n')} [{list.Semantic}] after '{f.Tokens[ti - 1].Text}' truth '{tok.Text}' rank {list.Items.Take(10).ToList().FindIndex(c => c.Text == tok.Text)} fits {list.Items.Count(c => c.Symbol?.Fits == true)}: " + string.Join(", ", list.Items.Take(5).Select(c => $"{c.Text}{(c.Symbol?.Fits == true ? "*" : "")} {c.Probability:F3}")));
                         if (name == "semantic") semTop = (list.Semantic, list.Items.Take(1).Any(c => c.Text == tok.Text), string.Join(", ", list.Items.Take(4).Select(c => $"{c.Text} {c.Probability:F3}")));
                         // Trace the positions where the language model alone was right and the semantic list is not.
                         if (trace != null && name == "lm" && !semTop.Hit && list.Items.Take(1).Any(c => c.Text == tok.Text))
@@ -138,8 +137,9 @@ public static class SemanticEvaluator
                             trace($"{f.RelativePath}:{line} K={k} {kind} [{semTop.Context}] truth '{tok.Text}' after '{f.Tokens[ti - 1].Text}' legal={(legal == null ? "any" : legal.Contains(tok.Text).ToString())}: " +
                                 semTop.Top + " | lm: " + string.Join(", ", list.Items.Take(4).Select(c => c.Text)));
                         }
-                        int rank = -1;
-                        for (int i = 0; i < list.Items.Count && i < 10; i++) if (list.Items[i].Text == tok.Text) { rank = i; break; }
+                        int rank = RankOf(list.Items, tok.Text);
+                        if (traceEach && name == "semantic" && k == 0)
+                            trace!($"K0 {f.RelativePath}:{1 + prefixText.Count(ch => ch == '\n')} [{list.Semantic}] after '{f.Tokens[ti - 1].Text}' truth '{tok.Text}' rank {rank} fits {list.Items.Count(c => c.Symbol?.Fits == true)}: " + string.Join(", ", list.Items.Take(5).Select(c => $"{c.Text}{(c.Symbol?.Fits == true ? "*" : "")} {c.Probability:F3}")));
                         var keys = kind == AfterDot && bound ? new[] { "all", kind, "after . (bound)" } : new[] { "all", kind };
                         foreach (var key in keys) result.Get(name, k, key).Record(list, tok.Text, rank, legal, ms);
                         if (name == "lm" && legal != null)
@@ -149,8 +149,7 @@ public static class SemanticEvaluator
                             engine.Options = options with { ListPunctuation = false };
                             var deep = engine.Complete(uri, tok.Start + k, 200, ct);
                             var kept = deep with { Items = deep.Items.Where(c => legal.Contains(c.Text)).Take(10).ToList() };
-                            int r2 = ((List<CompletionCandidate>)kept.Items).FindIndex(c => c.Text == tok.Text);
-                            foreach (var key in keys) result.Get("lm∩roslyn", k, key).Record(kept, tok.Text, r2, legal, 0);
+                            foreach (var key in keys) result.Get("lm∩roslyn", k, key).Record(kept, tok.Text, RankOf(kept.Items, tok.Text), legal, 0);
                         }
                     }
                 }
@@ -161,6 +160,13 @@ public static class SemanticEvaluator
         }
         engine.Options = baseOptions;
         return result;
+    }
+
+    /// <summary>The true word's place in the top 10 (-1: absent).</summary>
+    private static int RankOf(IReadOnlyList<CompletionCandidate> items, string truth)
+    {
+        for (int i = 0; i < items.Count && i < 10; i++) if (items[i].Text == truth) return i;
+        return -1;
     }
 
     /// <summary>Identifier and keyword starts of the files (not inside interpolations), at most

@@ -27,6 +27,19 @@ public sealed record TrainOptions
     public WalkOptions Walk { get; init; } = new();
     /// <summary>When set, receives the files that were skipped, with the reason (for reports).</summary>
     public List<SkippedFile>? Skipped { get; init; }
+
+    /// <summary>What a model trained with these options records of its training.</summary>
+    public TrainingInfo Info(int files, int skippedFiles, long tokens, TimeSpan elapsed) => new()
+    {
+        SourceRoot = Path.GetFullPath(Root),
+        SourceRoots = Roots.Select(Path.GetFullPath).ToArray(),
+        AllFiles = AllFiles,
+        Files = files,
+        SkippedFiles = skippedFiles,
+        Tokens = tokens,
+        MinCount = MinCount,
+        Seconds = elapsed.TotalSeconds,
+    };
 }
 
 /// <summary>Training found nothing to learn from (no .cs file, none readable, or only empty ones): no model is
@@ -113,17 +126,7 @@ public static class Trainer
         public int HeldOutFiles { get; set; }
         public List<SkippedFile> Skipped { get; } = [];
 
-        public TrainingInfo Info(TrainOptions options, TimeSpan elapsed) => new()
-        {
-            SourceRoot = Path.GetFullPath(options.Root),
-            SourceRoots = options.Roots.Select(Path.GetFullPath).ToArray(),
-            AllFiles = options.AllFiles,
-            Files = Store.Files,
-            SkippedFiles = Skipped.Count,
-            Tokens = Store.Tokens,
-            MinCount = options.MinCount,
-            Seconds = elapsed.TotalSeconds,
-        };
+        public TrainingInfo Info(TrainOptions options, TimeSpan elapsed) => options.Info(Store.Files, Skipped.Count, Store.Tokens, elapsed);
 
         public void Dispose() => Store.Dispose();
     }
